@@ -1,0 +1,71 @@
+"""Cache: the managed Redis option, an ElastiCache (Valkey) replication group with TLS and auth."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from infra.providers import (
+    Construct,
+    ElasticacheReplicationGroup,
+    ElasticacheSubnetGroup,
+)
+
+
+class ManagedRedis(Construct):
+    """A Valkey replication group in the private subnets, encrypted at rest and in transit.
+
+    Clients must use TLS and the auth token (the same Redis password secret the Fargate backend
+    uses). With `failover` there are two nodes in different AZs and AWS promotes the replica
+    when the primary fails.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        name: str,
+        subnet_ids: Sequence[str],
+        security_group_id: str,
+        kms_key_arn: str,
+        auth_token: str,
+        node_type: str,
+        engine_version: str,
+        failover: bool = False,
+        snapshot_retention_days: int = 1,
+    ) -> None:
+        """Create the subnet group and replication group `name`.
+
+        `failover` (default False: one node) adds a replica in another AZ with automatic
+        failover. `snapshot_retention_days` (default 1) keeps daily snapshots.
+        """
+        super().__init__(scope, id)
+        if failover and len(subnet_ids) < 2:
+            raise ValueError("failover needs subnets in at least 2 AZs")
+        subnets = ElasticacheSubnetGroup(
+            self, "subnets", name=name, subnet_ids=list(subnet_ids), description=name
+        )
+        self.group = ElasticacheReplicationGroup(
+            self,
+            "group",
+            replication_group_id=name,
+            description=f"{name}: vote counts",
+            engine="valkey",
+            engine_version=engine_version,
+            node_type=node_type,
+            port=6379,
+            num_cache_clusters=2 if failover else 1,
+            automatic_failover_enabled=failover,
+            multi_az_enabled=failover,
+            subnet_group_name=subnets.name,
+            security_group_ids=[security_group_id],
+            at_rest_encryption_enabled="true",
+            kms_key_id=kms_key_arn,
+            transit_encryption_enabled=True,
+            auth_token=auth_token,
+            auth_token_update_strategy="ROTATE",
+            snapshot_retention_limit=snapshot_retention_days,
+            auto_minor_version_upgrade="true",
+            apply_immediately=False,
+        )
+        self.endpoint: str = self.group.primary_endpoint_address

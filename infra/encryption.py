@@ -1,0 +1,76 @@
+"""Encryption: the stack's customer-managed KMS key for logs, images, secrets and Redis data."""
+
+from __future__ import annotations
+
+import json
+
+from infra.providers import (
+    Construct,
+    DataAwsCallerIdentity,
+    DataAwsPartition,
+    DataAwsRegion,
+    KmsAlias,
+    KmsKey,
+)
+
+
+class Encryption(Construct):
+    """One rotating KMS key that CloudWatch Logs, ECR, SSM, EFS and ElastiCache encrypt with.
+
+    The key policy lets the account's IAM policies grant its use (so the execution role can
+    decrypt the Redis password) and lets CloudWatch Logs use it for this stack's log groups only.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, name: str, deletion_window_days: int = 30):
+        """Create the key and its alias `alias/<name>`; `deletion_window_days` defaults to 30."""
+        super().__init__(scope, id)
+        account = DataAwsCallerIdentity(self, "account")
+        partition = DataAwsPartition(self, "partition")
+        region = DataAwsRegion(self, "region")
+        self.account_id = account.account_id
+        self.partition = partition.partition
+        self.region = region.region
+        logs_arn = f"arn:{partition.partition}:logs:{region.region}:{account.account_id}"
+        self.key = KmsKey(
+            self,
+            "key",
+            description=f"{name}: logs, images, secrets and Redis data",
+            enable_key_rotation=True,
+            deletion_window_in_days=deletion_window_days,
+            policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Sid": "AccountAdministersAndDelegatesThroughIam",
+                            "Effect": "Allow",
+                            "Principal": {
+                                "AWS": f"arn:{partition.partition}:iam::{account.account_id}:root"
+                            },
+                            "Action": "kms:*",
+                            "Resource": "*",
+                        },
+                        {
+                            "Sid": "CloudWatchLogsForThisStack",
+                            "Effect": "Allow",
+                            "Principal": {"Service": f"logs.{region.region}.amazonaws.com"},
+                            "Action": [
+                                "kms:Encrypt*",
+                                "kms:Decrypt*",
+                                "kms:ReEncrypt*",
+                                "kms:GenerateDataKey*",
+                                "kms:Describe*",
+                            ],
+                            "Resource": "*",
+                            "Condition": {
+                                "ArnLike": {
+                                    "kms:EncryptionContext:aws:logs:arn": f"{logs_arn}:log-group:*"
+                                }
+                            },
+                        },
+                    ],
+                }
+            ),
+        )
+        KmsAlias(self, "alias", name=f"alias/{name}", target_key_id=self.key.key_id)
+        self.key_arn: str = self.key.arn

@@ -1,0 +1,360 @@
+"""A Fargate service behind a network load balancer: used for both Redis and the web frontend."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from infra.providers import (
+    AppautoscalingPolicy,
+    AppautoscalingTarget,
+    CloudwatchLogGroup,
+    Construct,
+    EcsService,
+    EcsServiceLoadBalancer,
+    EcsTaskDefinition,
+    EcsTaskDefinitionVolume,
+    Lb,
+    LbListener,
+    LbListenerDefaultAction,
+    LbTargetGroup,
+)
+
+
+@dataclass(frozen=True)
+class Listener:
+    """A listener port of the NLB; TLS terminates at the NLB when `certificate_arn` is set."""
+
+    port: int
+    certificate_arn: str | None = None
+    """Default None: plain TCP. With an ARN the listener speaks TLS 1.2/1.3 only."""
+
+
+@dataclass(frozen=True)
+class LoadBalancer:
+    """What differs between the two NLBs; each field states its default."""
+
+    subnet_ids: Sequence[str]
+    security_group_id: str
+    listeners: Sequence[Listener]
+    internal: bool = True
+    """Default True: only reachable inside the VPC. The public web NLB sets False."""
+    health_check_path: str | None = None
+    """Default None: a TCP connect check; a path makes it an HTTP check expecting 200."""
+    deletion_protection: bool = False
+    deregistration_delay: int = 30
+    """Seconds a draining target keeps its connections (Default 30: short requests only)."""
+
+
+@dataclass(frozen=True)
+class Autoscaling:
+    """Target tracking on the service's average CPU."""
+
+    min_count: int
+    max_count: int
+    cpu_target: int = 60
+
+
+@dataclass(frozen=True)
+class EfsVolume:
+    """An EFS access point mounted into the container over TLS, with IAM authorization."""
+
+    file_system_id: str
+    access_point_id: str
+    container_path: str
+
+
+@dataclass(frozen=True)
+class Container:
+    """The one container of the task."""
+
+    image: str
+    port: int
+    environment: Mapping[str, str] = field(default_factory=dict)
+    secrets: Mapping[str, str] = field(default_factory=dict)
+    """Environment variable name -> SSM parameter ARN, injected by ECS at start."""
+    command: Sequence[str] | None = None
+    """Default None: the image's command."""
+    user: str | None = None
+    """Default None: the image's user (the frontend image's is non-root)."""
+    health_check: Sequence[str] | None = None
+    """Default None: no container health check (the load balancer's still applies)."""
+    scratch_paths: Sequence[str] = ("/tmp",)
+    """Writable task-local folders; all else is read-only. Default: /tmp."""
+
+
+class FargateService(Construct):
+    """A task definition, its service in private subnets, and optionally an NLB in front.
+
+    Secure by default: no public IP, read-only root filesystem with scratch volumes, logs kept
+    and encrypted, deployments that roll back on failure.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        name: str,
+        region: str,
+        cluster_arn: str,
+        cluster_name: str,
+        vpc_id: str,
+        subnet_ids: Sequence[str],
+        security_group_id: str,
+        execution_role_arn: str,
+        task_role_arn: str,
+        container: Container,
+        cpu: int,
+        memory: int,
+        desired_count: int,
+        log_retention_days: int,
+        kms_key_arn: str,
+        load_balancer: LoadBalancer | None = None,
+        efs_volume: EfsVolume | None = None,
+        single_writer: bool = False,
+        autoscaling: Autoscaling | None = None,
+    ) -> None:
+        """Create the service `name`.
+
+        `single_writer` (default False) stops a deployment from ever running two tasks at
+        once (min 0 %, max 100 %), for a task that owns files on `efs_volume`. `autoscaling`
+        (default None: fixed `desired_count`) lets AWS scale between its bounds.
+        """
+        super().__init__(scope, id)
+        if single_writer and desired_count > 1:
+            raise ValueError("single_writer allows desired_count 0 or 1")
+        if autoscaling and not (autoscaling.min_count <= desired_count <= autoscaling.max_count):
+            raise ValueError("desired_count must lie within the autoscaling bounds")
+        self.name = name
+        logs = CloudwatchLogGroup(
+            self,
+            "logs",
+            name=f"/ecs/{name}",
+            retention_in_days=log_retention_days,
+            kms_key_id=kms_key_arn,
+        )
+        self.task_definition = EcsTaskDefinition(
+            self,
+            "task",
+            family=name,
+            requires_compatibilities=["FARGATE"],
+            network_mode="awsvpc",
+            cpu=str(cpu),
+            memory=str(memory),
+            execution_role_arn=execution_role_arn,
+            task_role_arn=task_role_arn,
+            runtime_platform={"operating_system_family": "LINUX", "cpu_architecture": "X86_64"},
+            container_definitions=json.dumps(
+                [self._container_definition(container, logs.name, region, efs_volume)]
+            ),
+            volume=self._volumes(container, efs_volume),
+        )
+
+        self.target_group: LbTargetGroup | None = None
+        self.lb: Lb | None = None
+        listeners: list[LbListener] = []
+        if load_balancer is not None:
+            listeners = self._load_balancer(load_balancer, vpc_id, container.port)
+
+        self.service = EcsService(
+            self,
+            "service",
+            name=name,
+            cluster=cluster_arn,
+            task_definition=self.task_definition.arn,
+            desired_count=desired_count,
+            launch_type="FARGATE",
+            platform_version="1.4.0",
+            network_configuration={
+                "subnets": list(subnet_ids),
+                "security_groups": [security_group_id],
+                "assign_public_ip": False,
+            },
+            load_balancer=[
+                EcsServiceLoadBalancer(
+                    target_group_arn=self.target_group.arn,
+                    container_name="app",
+                    container_port=container.port,
+                )
+            ]
+            if self.target_group
+            else None,
+            health_check_grace_period_seconds=60 if self.target_group else None,
+            deployment_circuit_breaker={"enable": True, "rollback": True},
+            deployment_minimum_healthy_percent=0 if single_writer else 100,
+            deployment_maximum_percent=100 if single_writer else 200,
+            propagate_tags="SERVICE",
+            enable_ecs_managed_tags=True,
+            # Autoscaling owns the count once deployed; a later apply must not reset it.
+            lifecycle={"ignore_changes": ["desired_count"]} if autoscaling else None,
+            # The target group must be attached to a listener before a service can use it.
+            depends_on=listeners or None,
+        )
+        if autoscaling is not None:
+            self._autoscaling(autoscaling, cluster_name)
+
+    @staticmethod
+    def _container_definition(
+        container: Container, log_group: str, region: str, efs_volume: EfsVolume | None
+    ) -> dict:
+        mounts = [
+            {"sourceVolume": _volume_name(path), "containerPath": path, "readOnly": False}
+            for path in container.scratch_paths
+        ]
+        if efs_volume is not None:
+            mounts.append(
+                {
+                    "sourceVolume": "data",
+                    "containerPath": efs_volume.container_path,
+                    "readOnly": False,
+                }
+            )
+        definition: dict = {
+            "name": "app",
+            "image": container.image,
+            "essential": True,
+            "readonlyRootFilesystem": True,
+            "portMappings": [{"containerPort": container.port, "protocol": "tcp"}],
+            "environment": [
+                {"name": key, "value": value}
+                for key, value in sorted(container.environment.items())
+            ],
+            "secrets": [
+                {"name": key, "valueFrom": arn} for key, arn in sorted(container.secrets.items())
+            ],
+            "mountPoints": mounts,
+            "linuxParameters": {"initProcessEnabled": True},
+            "logConfiguration": {
+                "logDriver": "awslogs",
+                "options": {
+                    "awslogs-group": log_group,
+                    "awslogs-region": region,
+                    "awslogs-stream-prefix": "app",
+                },
+            },
+        }
+        if container.command is not None:
+            definition["command"] = list(container.command)
+        if container.user is not None:
+            definition["user"] = container.user
+        if container.health_check is not None:
+            definition["healthCheck"] = {
+                "command": list(container.health_check),
+                "interval": 15,
+                "timeout": 5,
+                "retries": 3,
+                "startPeriod": 20,
+            }
+        return definition
+
+    @staticmethod
+    def _volumes(
+        container: Container, efs_volume: EfsVolume | None
+    ) -> list[EcsTaskDefinitionVolume]:
+        volumes = [EcsTaskDefinitionVolume(name=_volume_name(p)) for p in container.scratch_paths]
+        if efs_volume is not None:
+            volumes.append(
+                EcsTaskDefinitionVolume(
+                    name="data",
+                    efs_volume_configuration={
+                        "file_system_id": efs_volume.file_system_id,
+                        "transit_encryption": "ENABLED",
+                        "authorization_config": {
+                            "access_point_id": efs_volume.access_point_id,
+                            "iam": "ENABLED",
+                        },
+                    },
+                )
+            )
+        return volumes
+
+    def _load_balancer(self, spec: LoadBalancer, vpc_id: str, port: int) -> list[LbListener]:
+        self.lb = Lb(
+            self,
+            "lb",
+            name=self.name,
+            internal=spec.internal,
+            load_balancer_type="network",
+            subnets=list(spec.subnet_ids),
+            security_groups=[spec.security_group_id],
+            enable_cross_zone_load_balancing=True,
+            enable_deletion_protection=spec.deletion_protection,
+        )
+        if spec.health_check_path:
+            health_check = {
+                "protocol": "HTTP",
+                "path": spec.health_check_path,
+                "matcher": "200",
+                "port": "traffic-port",
+                "interval": 10,
+                "healthy_threshold": 2,
+                "unhealthy_threshold": 2,
+            }
+        else:
+            health_check = {"protocol": "TCP", "port": "traffic-port", "interval": 10}
+        self.target_group = LbTargetGroup(
+            self,
+            "targets",
+            name=self.name,
+            port=port,
+            protocol="TCP",
+            target_type="ip",
+            vpc_id=vpc_id,
+            deregistration_delay=str(spec.deregistration_delay),
+            health_check=health_check,
+            lifecycle={"create_before_destroy": True},
+        )
+        listeners = []
+        for listener in spec.listeners:
+            tls = listener.certificate_arn is not None
+            listeners.append(
+                LbListener(
+                    self,
+                    f"listener_{listener.port}",
+                    load_balancer_arn=self.lb.arn,
+                    port=listener.port,
+                    protocol="TLS" if tls else "TCP",
+                    certificate_arn=listener.certificate_arn,
+                    ssl_policy="ELBSecurityPolicy-TLS13-1-2-2021-06" if tls else None,
+                    default_action=[
+                        LbListenerDefaultAction(
+                            type="forward", target_group_arn=self.target_group.arn
+                        )
+                    ],
+                )
+            )
+        return listeners
+
+    def _autoscaling(self, spec: Autoscaling, cluster_name: str) -> None:
+        target = AppautoscalingTarget(
+            self,
+            "scaling",
+            service_namespace="ecs",
+            resource_id=f"service/{cluster_name}/{self.service.name}",
+            scalable_dimension="ecs:service:DesiredCount",
+            min_capacity=spec.min_count,
+            max_capacity=spec.max_count,
+        )
+        AppautoscalingPolicy(
+            self,
+            "scaling_cpu",
+            name=f"{self.name}-cpu",
+            policy_type="TargetTrackingScaling",
+            service_namespace=target.service_namespace,
+            resource_id=target.resource_id,
+            scalable_dimension=target.scalable_dimension,
+            target_tracking_scaling_policy_configuration={
+                "target_value": spec.cpu_target,
+                "predefined_metric_specification": {
+                    "predefined_metric_type": "ECSServiceAverageCPUUtilization"
+                },
+                "scale_in_cooldown": 120,
+                "scale_out_cooldown": 60,
+            },
+        )
+
+
+def _volume_name(path: str) -> str:
+    return "scratch" + path.replace("/", "-")

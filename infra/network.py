@@ -1,0 +1,187 @@
+"""Network: VPC, public and private subnets per AZ, internet and NAT gateways, flow logs."""
+
+from __future__ import annotations
+
+from infra.policies import assume_role_policy, policy
+from infra.providers import (
+    CloudwatchLogGroup,
+    Construct,
+    DataAwsAvailabilityZones,
+    DefaultSecurityGroup,
+    Eip,
+    FlowLog,
+    Fn,
+    IamRole,
+    IamRolePolicy,
+    InternetGateway,
+    NatGateway,
+    Route,
+    RouteTable,
+    RouteTableAssociation,
+    Subnet,
+    Vpc,
+)
+
+
+class Network(Construct):
+    """A VPC whose tasks live in private subnets and reach out through NAT.
+
+    Public subnets hold only the load balancers and NAT gateways; nothing there gets a public IP
+    on launch. The default security group is emptied so nothing can use it by accident, and all
+    traffic is recorded by VPC flow logs.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        name: str,
+        cidr: str,
+        public_cidrs: list[str],
+        private_cidrs: list[str],
+        nat_per_az: bool = False,
+        log_retention_days: int,
+        kms_key_arn: str,
+    ) -> None:
+        """Create the network.
+
+        `public_cidrs` and `private_cidrs` hold one range per AZ, in AZ order. `nat_per_az`
+        (default False) gives each AZ its own NAT gateway so an AZ outage does not cut the
+        others off; one shared gateway is cheaper. Flow logs keep `log_retention_days` and are
+        encrypted with `kms_key_arn`.
+        """
+        super().__init__(scope, id)
+        if len(public_cidrs) != len(private_cidrs) or not public_cidrs:
+            raise ValueError("public_cidrs and private_cidrs need one range per AZ each")
+        zones = DataAwsAvailabilityZones(self, "zones", state="available")
+
+        self.vpc = Vpc(
+            self,
+            "vpc",
+            cidr_block=cidr,
+            enable_dns_support=True,
+            enable_dns_hostnames=True,
+            tags={"Name": name},
+        )
+        # Emptying the default group removes its allow-all rules: every ENI must pick its own.
+        DefaultSecurityGroup(self, "default", vpc_id=self.vpc.id, tags={"Name": f"{name}-default"})
+        igw = InternetGateway(self, "igw", vpc_id=self.vpc.id, tags={"Name": name})
+
+        public_table = RouteTable(
+            self, "public_routes", vpc_id=self.vpc.id, tags={"Name": f"{name}-public"}
+        )
+        Route(
+            self,
+            "public_default_route",
+            route_table_id=public_table.id,
+            destination_cidr_block="0.0.0.0/0",
+            gateway_id=igw.id,
+        )
+
+        self.public_subnet_ids: list[str] = []
+        self.private_subnet_ids: list[str] = []
+        nat_ids: list[str] = []
+        for index, (public_cidr, private_cidr) in enumerate(
+            zip(public_cidrs, private_cidrs, strict=True)
+        ):
+            zone = Fn.element(zones.names, index)
+            public = Subnet(
+                self,
+                f"public_{index}",
+                vpc_id=self.vpc.id,
+                cidr_block=public_cidr,
+                availability_zone=zone,
+                map_public_ip_on_launch=False,
+                tags={"Name": f"{name}-public-{index}", "tier": "public"},
+            )
+            RouteTableAssociation(
+                self,
+                f"public_{index}_association",
+                subnet_id=public.id,
+                route_table_id=public_table.id,
+            )
+            self.public_subnet_ids.append(public.id)
+            if index == 0 or nat_per_az:
+                eip = Eip(
+                    self, f"nat_{index}_ip", domain="vpc", tags={"Name": f"{name}-nat-{index}"}
+                )
+                nat = NatGateway(
+                    self,
+                    f"nat_{index}",
+                    allocation_id=eip.id,
+                    subnet_id=public.id,
+                    tags={"Name": f"{name}-nat-{index}"},
+                    depends_on=[igw],
+                )
+                nat_ids.append(nat.id)
+
+            private = Subnet(
+                self,
+                f"private_{index}",
+                vpc_id=self.vpc.id,
+                cidr_block=private_cidr,
+                availability_zone=zone,
+                tags={"Name": f"{name}-private-{index}", "tier": "private"},
+            )
+            table = RouteTable(
+                self,
+                f"private_{index}_routes",
+                vpc_id=self.vpc.id,
+                tags={"Name": f"{name}-private-{index}"},
+            )
+            Route(
+                self,
+                f"private_{index}_default_route",
+                route_table_id=table.id,
+                destination_cidr_block="0.0.0.0/0",
+                nat_gateway_id=nat_ids[-1],
+            )
+            RouteTableAssociation(
+                self, f"private_{index}_association", subnet_id=private.id, route_table_id=table.id
+            )
+            self.private_subnet_ids.append(private.id)
+
+        self._flow_logs(name, log_retention_days, kms_key_arn)
+
+    def _flow_logs(self, name: str, retention_days: int, kms_key_arn: str) -> None:
+        """Record every accepted and rejected flow of the VPC in CloudWatch Logs."""
+        group = CloudwatchLogGroup(
+            self,
+            "flow_logs",
+            name=f"/vpc/{name}/flow-logs",
+            retention_in_days=retention_days,
+            kms_key_id=kms_key_arn,
+        )
+        role = IamRole(
+            self,
+            "flow_logs_role",
+            name=f"{name}-flow-logs",
+            assume_role_policy=assume_role_policy("vpc-flow-logs.amazonaws.com"),
+        )
+        IamRolePolicy(
+            self,
+            "flow_logs_policy",
+            name="write-flow-logs",
+            role=role.id,
+            policy=policy(
+                {
+                    "Action": [
+                        "logs:CreateLogStream",
+                        "logs:PutLogEvents",
+                        "logs:DescribeLogStreams",
+                    ],
+                    "Resource": f"{group.arn}:*",
+                }
+            ),
+        )
+        FlowLog(
+            self,
+            "flow_log",
+            vpc_id=self.vpc.id,
+            traffic_type="ALL",
+            log_destination_type="cloud-watch-logs",
+            log_destination=group.arn,
+            iam_role_arn=role.arn,
+            tags={"Name": name},
+        )

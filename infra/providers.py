@@ -1,0 +1,153 @@
+"""Every cdktf, constructs and provider class the stack uses, imported from this one place.
+
+Importing the provider packages through `lazy_import` is what keeps a synth fast (see that module).
+Moving to the maintained fork (`cdktn`, `cdktn-provider-aws`, `cdktn-provider-docker`: same API,
+packages renamed) means changing the package names in this module and in the Pipfile, nothing else.
+"""
+
+# ruff: noqa: E402 - the loader must run before the provider submodules are imported.
+from infra import lazy_import
+
+AWS_PACKAGE = "cdktf_cdktf_provider_aws"
+DOCKER_PACKAGE = "cdktf_cdktf_provider_docker"
+
+if lazy_import.enabled():
+    lazy_import.install(AWS_PACKAGE)
+    lazy_import.install(DOCKER_PACKAGE)
+
+from cdktf import (
+    App,
+    Fn,
+    LocalBackend,
+    S3Backend,
+    TerraformOutput,
+    TerraformStack,
+    TerraformVariable,
+    TerraformVariableValidationConfig,
+    Testing,
+)
+from cdktf_cdktf_provider_aws.acm_certificate import AcmCertificate
+from cdktf_cdktf_provider_aws.acm_certificate_validation import AcmCertificateValidation
+from cdktf_cdktf_provider_aws.appautoscaling_policy import AppautoscalingPolicy
+from cdktf_cdktf_provider_aws.appautoscaling_target import AppautoscalingTarget
+from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.data_aws_availability_zones import DataAwsAvailabilityZones
+from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
+from cdktf_cdktf_provider_aws.data_aws_ecr_authorization_token import (
+    DataAwsEcrAuthorizationToken,
+)
+from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
+from cdktf_cdktf_provider_aws.data_aws_region import DataAwsRegion
+from cdktf_cdktf_provider_aws.default_security_group import DefaultSecurityGroup
+from cdktf_cdktf_provider_aws.ecr_lifecycle_policy import EcrLifecyclePolicy
+from cdktf_cdktf_provider_aws.ecr_repository import (
+    EcrRepository,
+    EcrRepositoryEncryptionConfiguration,
+)
+from cdktf_cdktf_provider_aws.ecs_cluster import EcsCluster, EcsClusterSetting
+from cdktf_cdktf_provider_aws.ecs_service import EcsService, EcsServiceLoadBalancer
+from cdktf_cdktf_provider_aws.ecs_task_definition import (
+    EcsTaskDefinition,
+    EcsTaskDefinitionVolume,
+)
+from cdktf_cdktf_provider_aws.efs_access_point import EfsAccessPoint
+from cdktf_cdktf_provider_aws.efs_file_system import EfsFileSystem
+from cdktf_cdktf_provider_aws.efs_file_system_policy import EfsFileSystemPolicy
+from cdktf_cdktf_provider_aws.efs_mount_target import EfsMountTarget
+from cdktf_cdktf_provider_aws.eip import Eip
+from cdktf_cdktf_provider_aws.elasticache_replication_group import ElasticacheReplicationGroup
+from cdktf_cdktf_provider_aws.elasticache_subnet_group import ElasticacheSubnetGroup
+from cdktf_cdktf_provider_aws.flow_log import FlowLog
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
+from cdktf_cdktf_provider_aws.internet_gateway import InternetGateway
+from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
+from cdktf_cdktf_provider_aws.kms_key import KmsKey
+from cdktf_cdktf_provider_aws.lb import Lb
+from cdktf_cdktf_provider_aws.lb_listener import LbListener, LbListenerDefaultAction
+from cdktf_cdktf_provider_aws.lb_target_group import LbTargetGroup
+from cdktf_cdktf_provider_aws.nat_gateway import NatGateway
+from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
+from cdktf_cdktf_provider_aws.route import Route
+from cdktf_cdktf_provider_aws.route53_record import Route53Record
+from cdktf_cdktf_provider_aws.route_table import RouteTable
+from cdktf_cdktf_provider_aws.route_table_association import RouteTableAssociation
+from cdktf_cdktf_provider_aws.security_group import SecurityGroup
+from cdktf_cdktf_provider_aws.ssm_parameter import SsmParameter
+from cdktf_cdktf_provider_aws.subnet import Subnet
+from cdktf_cdktf_provider_aws.vpc import Vpc
+from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
+from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
+from cdktf_cdktf_provider_docker.image import Image as DockerImage
+from cdktf_cdktf_provider_docker.provider import DockerProvider, DockerProviderRegistryAuth
+from cdktf_cdktf_provider_docker.registry_image import RegistryImage as DockerRegistryImage
+from constructs import Construct
+
+__all__ = [
+    "AcmCertificate",
+    "AcmCertificateValidation",
+    "App",
+    "AppautoscalingPolicy",
+    "AppautoscalingTarget",
+    "AwsProvider",
+    "AwsProviderDefaultTags",
+    "CloudwatchLogGroup",
+    "Construct",
+    "DataAwsAvailabilityZones",
+    "DataAwsCallerIdentity",
+    "DataAwsEcrAuthorizationToken",
+    "DataAwsPartition",
+    "DataAwsRegion",
+    "DefaultSecurityGroup",
+    "DockerImage",
+    "DockerProvider",
+    "DockerProviderRegistryAuth",
+    "DockerRegistryImage",
+    "EcrLifecyclePolicy",
+    "EcrRepository",
+    "EcrRepositoryEncryptionConfiguration",
+    "EcsCluster",
+    "EcsClusterSetting",
+    "EcsService",
+    "EcsServiceLoadBalancer",
+    "EcsTaskDefinition",
+    "EcsTaskDefinitionVolume",
+    "EfsAccessPoint",
+    "EfsFileSystem",
+    "EfsFileSystemPolicy",
+    "EfsMountTarget",
+    "Eip",
+    "ElasticacheReplicationGroup",
+    "ElasticacheSubnetGroup",
+    "FlowLog",
+    "Fn",
+    "IamRole",
+    "IamRolePolicy",
+    "IamRolePolicyAttachment",
+    "InternetGateway",
+    "KmsAlias",
+    "KmsKey",
+    "Lb",
+    "LbListener",
+    "LbListenerDefaultAction",
+    "LbTargetGroup",
+    "LocalBackend",
+    "NatGateway",
+    "Route",
+    "Route53Record",
+    "RouteTable",
+    "RouteTableAssociation",
+    "S3Backend",
+    "SecurityGroup",
+    "SsmParameter",
+    "Subnet",
+    "TerraformOutput",
+    "TerraformStack",
+    "TerraformVariable",
+    "TerraformVariableValidationConfig",
+    "Testing",
+    "Vpc",
+    "VpcSecurityGroupEgressRule",
+    "VpcSecurityGroupIngressRule",
+]

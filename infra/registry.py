@@ -1,0 +1,164 @@
+"""Registry and image: the ECR repository, and the frontend image built and pushed into it."""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from infra.providers import (
+    Construct,
+    DataAwsEcrAuthorizationToken,
+    DockerImage,
+    DockerProvider,
+    DockerProviderRegistryAuth,
+    DockerRegistryImage,
+    EcrLifecyclePolicy,
+    EcrRepository,
+    EcrRepositoryEncryptionConfiguration,
+    Fn,
+)
+
+PLATFORM = "linux/amd64"
+
+
+def source_hash(context: Path) -> str:
+    """A content hash of the build context: relative paths and bytes of what docker would send.
+
+    Files excluded by `.dockerignore` (plain patterns) and Python caches are left out, so the tag
+    changes exactly when the image's input does, on every machine alike.
+    """
+    ignore_file = context / ".dockerignore"
+    patterns = ["**/__pycache__", "**/*.pyc"]
+    if ignore_file.is_file():
+        lines = ignore_file.read_text(encoding="utf-8").splitlines()
+        patterns += [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+    def ignored(relative: str) -> bool:
+        """Match like .dockerignore: a pattern excludes a path or any folder above it."""
+        parts = relative.split("/")
+        prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+        for pattern in patterns:
+            if pattern.startswith("**/"):
+                candidates, pattern = parts, pattern[3:]
+            else:
+                candidates, pattern = prefixes, pattern.strip("/")
+            if any(fnmatch.fnmatchcase(candidate, pattern) for candidate in candidates):
+                return True
+        return False
+
+    digest = hashlib.sha256()
+    for path in sorted(p for p in context.rglob("*") if p.is_file()):
+        relative = path.relative_to(context).as_posix()
+        if ignored(relative):
+            continue
+        digest.update(relative.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+class Registry(Construct):
+    """An ECR repository with a lifecycle policy, and the frontend image built into it.
+
+    The repository keeps immutable, scanned, KMS-encrypted images. The docker provider logs in
+    with a short-lived ECR token, builds `context` for linux/amd64 tagged with its content hash
+    (so an unchanged frontend is neither rebuilt nor pushed), and pushes it; `image_uri` pins
+    the pushed digest for the task definition.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        name: str,
+        kms_key_arn: str,
+        context: Path,
+        stack_dir: Path,
+        keep_tagged: int = 10,
+    ) -> None:
+        """Create the repository, lifecycle policy, docker provider, image and push.
+
+        `context` is the build context folder; `stack_dir` is where cdktf writes this stack, so
+        the build path in the JSON is relative and the same on every machine. `keep_tagged`
+        (default 10) tagged images are kept; untagged ones beyond 1 expire.
+        """
+        super().__init__(scope, id)
+        self.repository = EcrRepository(
+            self,
+            "repository",
+            name=name,
+            image_tag_mutability="IMMUTABLE",
+            image_scanning_configuration={"scan_on_push": True},
+            encryption_configuration=[
+                EcrRepositoryEncryptionConfiguration(encryption_type="KMS", kms_key=kms_key_arn)
+            ],
+        )
+        EcrLifecyclePolicy(
+            self,
+            "lifecycle",
+            repository=self.repository.name,
+            policy=json.dumps(
+                {
+                    "rules": [
+                        {
+                            "rulePriority": 1,
+                            "description": "Expire untagged images beyond the newest one",
+                            "selection": {
+                                "tagStatus": "untagged",
+                                "countType": "imageCountMoreThan",
+                                "countNumber": 1,
+                            },
+                            "action": {"type": "expire"},
+                        },
+                        {
+                            "rulePriority": 2,
+                            "description": f"Keep the last {keep_tagged} tagged images",
+                            "selection": {
+                                "tagStatus": "tagged",
+                                "tagPatternList": ["*"],
+                                "countType": "imageCountMoreThan",
+                                "countNumber": keep_tagged,
+                            },
+                            "action": {"type": "expire"},
+                        },
+                    ]
+                }
+            ),
+        )
+
+        token = DataAwsEcrAuthorizationToken(self, "token", registry_id=self.repository.registry_id)
+        DockerProvider(
+            self,
+            "docker",
+            registry_auth=[
+                DockerProviderRegistryAuth(
+                    # The registry host only: the token's endpoint carries a scheme.
+                    address=Fn.replace(token.proxy_endpoint, "https://", ""),
+                    username=token.user_name,
+                    password=token.password,
+                )
+            ],
+        )
+        self.tag = source_hash(context)[:16]
+        image = DockerImage(
+            self,
+            "image",
+            name=f"{self.repository.repository_url}:{self.tag}",
+            build_attribute={
+                "context": Path(os.path.relpath(context, stack_dir)).as_posix(),
+                "platform": PLATFORM,
+            },
+            platform=PLATFORM,
+            keep_locally=True,
+            triggers={"source_hash": self.tag},
+        )
+        self.pushed = DockerRegistryImage(
+            self,
+            "push",
+            name=image.name,
+            keep_remotely=True,
+            triggers={"source_hash": self.tag},
+        )
+        self.image_uri: str = f"{self.repository.repository_url}@{self.pushed.sha256_digest}"

@@ -1,0 +1,131 @@
+"""Security groups: who may talk to whom, SG to SG, with 0.0.0.0/0 only on the public listener."""
+
+from __future__ import annotations
+
+from infra.providers import (
+    Construct,
+    SecurityGroup,
+    VpcSecurityGroupEgressRule,
+    VpcSecurityGroupIngressRule,
+)
+
+ANYWHERE = "0.0.0.0/0"
+HTTPS = 443
+NFS = 2049
+REDIS = 6379
+
+
+class SecurityGroups(Construct):
+    """The groups of the web NLB, web tasks, Redis (NLB + tasks, or the cache) and its storage.
+
+    internet -> web NLB (listener ports) -> web tasks (container port) -> Redis (6379).
+    Tasks reach out on 443 only (image pulls, SSM, logs through NAT). Every rule is its own
+    resource so `terraform plan` shows each opening by name.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        name: str,
+        vpc_id: str,
+        public_ports: list[int],
+        web_port: int,
+        redis_backend: str = "fargate",
+    ) -> None:
+        """Create the groups.
+
+        `public_ports` are the web NLB's listener ports, the only ones open to the internet.
+        `web_port` is the web container's port. `redis_backend` (default "fargate") decides
+        whether Redis is an NLB in front of a task with an EFS volume, or an ElastiCache group.
+        """
+        super().__init__(scope, id)
+        if redis_backend not in ("fargate", "elasticache"):
+            raise ValueError(
+                f"redis_backend must be 'fargate' or 'elasticache', not {redis_backend!r}"
+            )
+        self._name, self._vpc_id = name, vpc_id
+
+        self.web_lb = self._group("web_lb", "web load balancer: HTTP(S) from the internet")
+        self.web_tasks = self._group("web_tasks", "web tasks: app port from the web NLB only")
+        for port in public_ports:
+            self._ingress(f"web_lb_from_internet_{port}", self.web_lb, port, cidr=ANYWHERE)
+        self._allow(self.web_lb, self.web_tasks, web_port)
+        self._egress_anywhere("web_tasks_https", self.web_tasks, HTTPS)
+
+        self.redis_lb: SecurityGroup | None = None
+        self.redis_tasks: SecurityGroup | None = None
+        self.redis_storage: SecurityGroup | None = None
+        self.cache: SecurityGroup | None = None
+        if redis_backend == "fargate":
+            self.redis_lb = self._group("redis_lb", "Redis load balancer: 6379 from web tasks only")
+            self.redis_tasks = self._group("redis_tasks", "Redis tasks: 6379 from the Redis NLB")
+            self.redis_storage = self._group("redis_storage", "Redis EFS: NFS from Redis tasks")
+            self._allow(self.web_tasks, self.redis_lb, REDIS)
+            # The NLB forwards and health-checks from its own group, so that is the only source.
+            self._allow(self.redis_lb, self.redis_tasks, REDIS)
+            self._allow(self.redis_tasks, self.redis_storage, NFS)
+            self._egress_anywhere("redis_tasks_https", self.redis_tasks, HTTPS)
+        else:
+            self.cache = self._group("cache", "ElastiCache: 6379 from web tasks only")
+            self._allow(self.web_tasks, self.cache, REDIS)
+
+    def _group(self, id: str, description: str) -> SecurityGroup:
+        return SecurityGroup(
+            self,
+            id,
+            name=f"{self._name}-{id.replace('_', '-')}",
+            description=description,
+            vpc_id=self._vpc_id,
+            tags={"Name": f"{self._name}-{id.replace('_', '-')}"},
+            lifecycle={"create_before_destroy": True},
+        )
+
+    def _ingress(self, id: str, group: SecurityGroup, port: int, *, cidr: str) -> None:
+        VpcSecurityGroupIngressRule(
+            self,
+            id,
+            security_group_id=group.id,
+            description=f"TCP {port} from {cidr}",
+            ip_protocol="tcp",
+            from_port=port,
+            to_port=port,
+            cidr_ipv4=cidr,
+        )
+
+    def _egress_anywhere(self, id: str, group: SecurityGroup, port: int) -> None:
+        VpcSecurityGroupEgressRule(
+            self,
+            id,
+            security_group_id=group.id,
+            description=f"TCP {port} out to AWS APIs and registries (through NAT)",
+            ip_protocol="tcp",
+            from_port=port,
+            to_port=port,
+            cidr_ipv4=ANYWHERE,
+        )
+
+    def _allow(self, source: SecurityGroup, target: SecurityGroup, port: int) -> None:
+        """Open `port` from `source` to `target`: egress on one side, ingress on the other."""
+        source_id, target_id = source.node.id, target.node.id
+        VpcSecurityGroupEgressRule(
+            self,
+            f"{source_id}_to_{target_id}",
+            security_group_id=source.id,
+            description=f"TCP {port} to {target_id}",
+            ip_protocol="tcp",
+            from_port=port,
+            to_port=port,
+            referenced_security_group_id=target.id,
+        )
+        VpcSecurityGroupIngressRule(
+            self,
+            f"{target_id}_from_{source_id}",
+            security_group_id=target.id,
+            description=f"TCP {port} from {source_id}",
+            ip_protocol="tcp",
+            from_port=port,
+            to_port=port,
+            referenced_security_group_id=source.id,
+        )

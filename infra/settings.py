@@ -1,0 +1,422 @@
+"""Settings of one environment: a frozen, typed dataclass with defaults, checked when built.
+
+Values come, later ones winning, from: the environment's profile defaults (`dev` or `prod`), the
+`voting.settings` object of `cdktf.json`'s context (every environment), its
+`voting.environments.<env>` object, `VOTING_<SETTING>` environment variables (every environment)
+and `VOTING_<ENV>__<SETTING>` environment variables (one environment). A bad value raises
+`SettingsError` with one line naming the setting, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import math
+import os
+import re
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Literal
+
+ENV_PREFIX = "VOTING_"
+CONTEXT_KEY = "voting"
+# VOTING_* variables that are switches of main.py and the loader, not settings.
+_NOT_SETTINGS = {"ENVIRONMENTS", "LAZY_PROVIDERS"}
+PROFILES = ("dev", "prod")
+
+# The CPU (units) / memory (MiB) pairs Fargate offers for Linux tasks.
+FARGATE_MEMORY: dict[int, tuple[int, ...]] = {
+    256: (512, 1024, 2048),
+    512: tuple(range(1024, 4096 + 1, 1024)),
+    1024: tuple(range(2048, 8192 + 1, 1024)),
+    2048: tuple(range(4096, 16384 + 1, 1024)),
+    4096: tuple(range(8192, 30720 + 1, 1024)),
+    8192: tuple(range(16384, 61440 + 1, 4096)),
+    16384: tuple(range(32768, 122880 + 1, 8192)),
+}
+# The retention periods CloudWatch Logs accepts.
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827)
+
+_REGION = re.compile(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d")
+_NAME = re.compile(r"[a-z][a-z0-9-]*[a-z0-9]")
+_IMAGE = re.compile(r"[a-z0-9./_-]+:[A-Za-z0-9._-]+(@sha256:[a-f0-9]{64})?")
+_DOMAIN = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+# Load balancer and target group names are capped at 32 characters; "-redis" is the longest role.
+_MAX_PREFIX = 32 - len("-redis")
+
+
+class SettingsError(ValueError):
+    """A setting has a value the stack cannot be built with; the message is one line."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What one environment's stack is built from; each field documents its default."""
+
+    environment: str = "dev"
+    """Environment name, part of every resource name. Default: the environment's key."""
+    project: str = "voting-app"
+    """Project name, first part of every resource name `<project>-<env>-<role>`."""
+    region: str = "us-west-2"
+    """AWS region of every resource."""
+
+    vpc_cidr: str = "10.0.0.0/16"
+    """VPC address range, split evenly into one public and one private subnet per AZ."""
+    az_count: int = 2
+    """Availability zones used (1-4); the NLBs and services span all of them."""
+    nat_per_az: bool = False
+    """One NAT gateway per AZ (survives an AZ outage) instead of one shared. Default: prod only."""
+
+    web_cpu: int = 256
+    """Fargate CPU units of a web task (256 = 0.25 vCPU)."""
+    web_memory: int = 512
+    """Fargate memory (MiB) of a web task; must be a pair Fargate offers with `web_cpu`."""
+    web_desired_count: int = 1
+    """Web tasks at deploy time. Default: 1 in dev, 2 in prod."""
+    web_min_count: int = 1
+    """Autoscaling floor for web tasks. Default: 1 in dev, 2 in prod."""
+    web_max_count: int = 2
+    """Autoscaling ceiling for web tasks. Default: 2 in dev, 6 in prod."""
+    web_cpu_target: int = 60
+    """Average CPU (%) the web service's target-tracking policy keeps."""
+    web_container_port: int = 8080
+    """Port gunicorn listens on inside the web container (unprivileged: the user is not root)."""
+
+    redis_backend: Literal["fargate", "elasticache"] = "fargate"
+    """`fargate`: a Redis task with its data on EFS; `elasticache`: a managed replication group."""
+    redis_cpu: int = 256
+    """Fargate CPU units of the Redis task."""
+    redis_memory: int = 512
+    """Fargate memory (MiB) of the Redis task."""
+    redis_desired_count: int = 1
+    """Redis tasks (0 or 1: two tasks would write the same append-only file)."""
+    redis_image: str = "redis:7.4.2-alpine"
+    """Redis image for the Fargate backend, pinned to a tag."""
+    cache_node_type: str = "cache.t4g.micro"
+    """ElastiCache node type (elasticache backend)."""
+    cache_engine_version: str = "8.0"
+    """Valkey engine version (elasticache backend)."""
+    cache_failover: bool = False
+    """Two cache nodes in different AZs with automatic failover (elasticache). Default: prod."""
+
+    log_retention_days: int = 14
+    """CloudWatch log retention for service and flow logs. Default: 14 in dev, 365 in prod."""
+    ecr_keep_tagged: int = 10
+    """Tagged images the ECR lifecycle policy keeps (untagged ones beyond 1 expire)."""
+    deletion_protection: bool = False
+    """Deletion protection on the public NLB. Default: prod only."""
+    redis_password_version: int = 1
+    """Bump to write a new `redis_password` into SSM (write-only values are not compared)."""
+
+    app_title: str = "Voting App"
+    """Title shown on the page."""
+    vote_option_1: str = "Tabs"
+    """First vote option."""
+    vote_option_2: str = "Spaces"
+    """Second vote option."""
+    reset_enabled: bool = True
+    """Whether the page offers a Reset button."""
+
+    domain_name: str = ""
+    """Serve HTTPS on 443 under this name (empty: HTTP only on the NLB's DNS name)."""
+    hosted_zone_id: str = ""
+    """Route 53 zone of `domain_name`: DNS-validated certificate and alias record are created."""
+    certificate_arn: str = ""
+    """An existing ACM certificate for `domain_name`, instead of creating one."""
+    http_listener: bool = True
+    """Keep the plain-HTTP listener on 80 when TLS is on."""
+
+    state_bucket: str = ""
+    """S3 bucket for Terraform state (empty: local state file next to cdktf.json)."""
+    state_region: str = ""
+    """Region of `state_bucket`. Default: `region`."""
+    state_key_prefix: str = "voting-app"
+    """Prefix of the state object key; the key is `<prefix>/<stack>.tfstate`."""
+
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Extra tags on every resource, beside project, environment and managed-by."""
+
+    def __post_init__(self) -> None:
+        _check(self)
+
+    @property
+    def name_prefix(self) -> str:
+        """`<project>-<env>`, the start of every resource name."""
+        return f"{self.project}-{self.environment}"
+
+    @property
+    def stack_name(self) -> str:
+        """The cdktf stack id, e.g. `voting-app-dev`."""
+        return self.name_prefix
+
+    @property
+    def tls_enabled(self) -> bool:
+        """Whether the web NLB serves HTTPS on 443."""
+        return bool(self.domain_name)
+
+    @property
+    def subnet_cidrs(self) -> tuple[list[str], list[str]]:
+        """(public, private) subnet ranges, one of each per AZ, carved evenly from `vpc_cidr`."""
+        network = ipaddress.ip_network(self.vpc_cidr)
+        extra = math.ceil(math.log2(2 * self.az_count))
+        subnets = [str(net) for net in network.subnets(prefixlen_diff=extra)]
+        return subnets[: self.az_count], subnets[self.az_count : 2 * self.az_count]
+
+
+PROFILE_DEFAULTS: dict[str, dict[str, Any]] = {
+    "dev": {},
+    "prod": {
+        "nat_per_az": True,
+        "web_desired_count": 2,
+        "web_min_count": 2,
+        "web_max_count": 6,
+        "log_retention_days": 365,
+        "deletion_protection": True,
+        "cache_failover": True,
+    },
+}
+
+
+def _fail(name: str, value: object, allowed: str) -> SettingsError:
+    return SettingsError(f"setting '{name}' = {value!r} is invalid: {allowed}")
+
+
+def _check(s: Settings) -> None:
+    """Reject values AWS would refuse or that would make an unsafe stack."""
+    for name in ("project", "environment"):
+        value = getattr(s, name)
+        if not _NAME.fullmatch(value):
+            raise _fail(
+                name, value, "use lower-case letters, digits and '-', starting with a letter"
+            )
+    if len(s.name_prefix) > _MAX_PREFIX:
+        raise _fail(
+            "project", s.project, f"'<project>-<environment>' must be at most {_MAX_PREFIX} chars"
+        )
+    if not _REGION.fullmatch(s.region):
+        raise _fail("region", s.region, "use an AWS region code such as 'us-west-2'")
+    if s.state_region and not _REGION.fullmatch(s.state_region):
+        raise _fail("state_region", s.state_region, "use an AWS region code such as 'us-west-2'")
+    if not 1 <= s.az_count <= 4:
+        raise _fail("az_count", s.az_count, "use 1 to 4 availability zones")
+    _check_cidr(s)
+    for role in ("web", "redis"):
+        cpu, memory = getattr(s, f"{role}_cpu"), getattr(s, f"{role}_memory")
+        if cpu not in FARGATE_MEMORY:
+            raise _fail(f"{role}_cpu", cpu, f"Fargate offers {sorted(FARGATE_MEMORY)}")
+        if memory not in FARGATE_MEMORY[cpu]:
+            low, high = FARGATE_MEMORY[cpu][0], FARGATE_MEMORY[cpu][-1]
+            raise _fail(
+                f"{role}_memory", memory, f"with {cpu} CPU units Fargate offers {low}-{high}"
+            )
+    for name in ("web_desired_count", "web_min_count", "redis_desired_count"):
+        if getattr(s, name) < 0:
+            raise _fail(name, getattr(s, name), "use 0 or more")
+    if s.redis_desired_count > 1:
+        raise _fail(
+            "redis_desired_count", s.redis_desired_count, "use 0 or 1: tasks would share one AOF"
+        )
+    if not s.web_min_count <= s.web_desired_count <= s.web_max_count:
+        raise _fail(
+            "web_desired_count",
+            s.web_desired_count,
+            f"must lie within web_min_count..web_max_count ({s.web_min_count}..{s.web_max_count})",
+        )
+    if s.web_max_count < 1:
+        raise _fail("web_max_count", s.web_max_count, "use 1 or more")
+    if not 10 <= s.web_cpu_target <= 90:
+        raise _fail("web_cpu_target", s.web_cpu_target, "use a percentage from 10 to 90")
+    if not 1024 <= s.web_container_port <= 65535:
+        raise _fail(
+            "web_container_port", s.web_container_port, "use an unprivileged port 1024-65535"
+        )
+    if s.log_retention_days not in LOG_RETENTION_DAYS:
+        raise _fail("log_retention_days", s.log_retention_days, f"use one of {LOG_RETENTION_DAYS}")
+    if not 1 <= s.ecr_keep_tagged <= 1000:
+        raise _fail("ecr_keep_tagged", s.ecr_keep_tagged, "use 1 to 1000")
+    if s.redis_password_version < 1:
+        raise _fail("redis_password_version", s.redis_password_version, "use 1 or more")
+    if s.redis_backend not in ("fargate", "elasticache"):
+        raise _fail("redis_backend", s.redis_backend, "use 'fargate' or 'elasticache'")
+    if not _IMAGE.fullmatch(s.redis_image) or s.redis_image.endswith(":latest"):
+        raise _fail("redis_image", s.redis_image, "pin an image tag, e.g. 'redis:7.4.2-alpine'")
+    if s.redis_backend == "elasticache" and s.cache_failover and s.az_count < 2:
+        raise _fail("az_count", s.az_count, "cache_failover (on in prod) needs 2+ AZs")
+    _check_app(s)
+    _check_tls(s)
+
+
+def _check_cidr(s: Settings) -> None:
+    try:
+        network = ipaddress.IPv4Network(s.vpc_cidr)
+    except ValueError:
+        raise _fail("vpc_cidr", s.vpc_cidr, "use an IPv4 network such as '10.0.0.0/16'") from None
+    subnet_prefix = network.prefixlen + math.ceil(math.log2(2 * s.az_count))
+    if network.prefixlen < 16 or subnet_prefix > 28:
+        raise _fail(
+            "vpc_cidr",
+            s.vpc_cidr,
+            f"a VPC is /16 to /28 and must hold {2 * s.az_count} subnets of /28 or larger "
+            f"(public + private per AZ): use /{28 - (subnet_prefix - network.prefixlen)} or larger",
+        )
+
+
+def _check_app(s: Settings) -> None:
+    for name in ("vote_option_1", "vote_option_2", "app_title"):
+        value = getattr(s, name)
+        if not value.strip():
+            raise _fail(name, value, "must not be empty")
+        if len(value) > 100:
+            raise _fail(name, value, "use at most 100 characters")
+    if s.vote_option_1.strip().casefold() == s.vote_option_2.strip().casefold():
+        raise _fail("vote_option_2", s.vote_option_2, "must differ from vote_option_1")
+    if "reset" in {s.vote_option_1.strip().casefold(), s.vote_option_2.strip().casefold()}:
+        raise _fail("vote_option_1", s.vote_option_1, "'reset' is the Reset button's value")
+
+
+def _check_tls(s: Settings) -> None:
+    if s.domain_name and not _DOMAIN.fullmatch(s.domain_name):
+        raise _fail(
+            "domain_name", s.domain_name, "use a lower-case DNS name such as 'vote.example.com'"
+        )
+    if s.domain_name and not (s.hosted_zone_id or s.certificate_arn):
+        raise _fail(
+            "domain_name",
+            s.domain_name,
+            "TLS needs hosted_zone_id (to validate a new certificate) or certificate_arn",
+        )
+    if not s.domain_name and (s.hosted_zone_id or s.certificate_arn):
+        name = "hosted_zone_id" if s.hosted_zone_id else "certificate_arn"
+        raise _fail(name, getattr(s, name), "set domain_name too: TLS needs the name it serves")
+    if s.certificate_arn and not s.certificate_arn.startswith("arn:"):
+        raise _fail("certificate_arn", s.certificate_arn, "use an ACM certificate ARN")
+    if not s.http_listener and not s.domain_name:
+        raise _fail(
+            "http_listener", s.http_listener, "without TLS the HTTP listener is the only one"
+        )
+
+
+# ---- building Settings from cdktf.json and the environment ----------------------------------
+
+
+def _field_types() -> dict[str, Any]:
+    """The overridable settings and their types (`environment` is the key it is defined under)."""
+    hints = typing.get_type_hints(Settings)
+    return {f.name: hints[f.name] for f in fields(Settings) if f.name != "environment"}
+
+
+def _coerce(name: str, raw: object, kind: Any) -> object:
+    """Turn a JSON or environment-variable value into the field's type, or fail naming it."""
+    origin = typing.get_origin(kind)
+    if kind is bool:
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in {"1", "true", "yes", "on"}:
+            return True
+        if text in {"0", "false", "no", "off"}:
+            return False
+        raise _fail(name, raw, "use true or false")
+    if kind is int:
+        if isinstance(raw, bool) or not isinstance(raw, int | str):
+            raise _fail(name, raw, "use a whole number")
+        try:
+            return int(raw)
+        except ValueError:
+            raise _fail(name, raw, "use a whole number") from None
+    if origin is Literal:
+        if raw not in typing.get_args(kind):
+            raise _fail(name, raw, "use one of " + ", ".join(map(repr, typing.get_args(kind))))
+        return raw
+    if origin in (Mapping, dict) or kind is Mapping:
+        if isinstance(raw, str):
+            try:
+                raw = json.loads(raw)
+            except json.JSONDecodeError:
+                raise _fail(name, raw, "use a JSON object of strings") from None
+        if not isinstance(raw, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in raw.items()
+        ):
+            raise _fail(name, raw, "use a JSON object of strings")
+        return types.MappingProxyType(dict(raw))
+    if not isinstance(raw, str):
+        raise _fail(name, raw, "use a string")
+    return raw
+
+
+def _overrides(source: str, values: object, kinds: Mapping[str, Any]) -> dict[str, object]:
+    if not isinstance(values, dict):
+        raise SettingsError(f"{source} must be a JSON object of settings")
+    unknown = sorted(set(values) - set(kinds) - {"profile"})
+    if unknown:
+        raise SettingsError(
+            f"unknown setting '{unknown[0]}' in {source}; known: {', '.join(sorted(kinds))}"
+        )
+    return {k: _coerce(k, v, kinds[k]) for k, v in values.items() if k != "profile"}
+
+
+def _env_overrides(prefix: str, environ: Mapping[str, str], kinds: Mapping[str, Any]) -> dict:
+    found = {}
+    for key, value in environ.items():
+        name = key[len(prefix) :]
+        if not key.startswith(prefix) or "__" in name or name in _NOT_SETTINGS:
+            continue
+        if name.lower() not in kinds:
+            raise SettingsError(f"unknown setting '{name.lower()}' in environment variable {key}")
+        found[name.lower()] = _coerce(name.lower(), value, kinds[name.lower()])
+    return found
+
+
+def read_context(cdktf_json: Path) -> dict[str, Any]:
+    """Return the `voting` object of cdktf.json's context (empty if there is none)."""
+    try:
+        config = json.loads(cdktf_json.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise SettingsError(f"cannot read settings from {cdktf_json.name}: {error}") from None
+    context = config.get("context", {}).get(CONTEXT_KEY, {})
+    if not isinstance(context, dict):
+        raise SettingsError(f"context.{CONTEXT_KEY} in {cdktf_json.name} must be a JSON object")
+    return context
+
+
+def load_all(
+    context: Mapping[str, Any], environ: Mapping[str, str] = os.environ
+) -> dict[str, Settings]:
+    """Build the settings of every environment: dev, prod and any defined in the context."""
+    kinds = _field_types()
+    common = _overrides(f"context.{CONTEXT_KEY}.settings", context.get("settings", {}), kinds)
+    defined = context.get("environments", {})
+    if not isinstance(defined, dict):
+        raise SettingsError(f"context.{CONTEXT_KEY}.environments must be a JSON object")
+    result = {}
+    for env in dict.fromkeys([*PROFILES, *defined]):
+        source = f"context.{CONTEXT_KEY}.environments.{env}"
+        own = defined.get(env, {})
+        profile = (
+            own.get("profile", env if env in PROFILES else None) if isinstance(own, dict) else None
+        )
+        if profile not in PROFILES:
+            raise _fail(f"{env}.profile", profile, f"a new environment needs a profile: {PROFILES}")
+        values: dict[str, object] = {"environment": env, **PROFILE_DEFAULTS[profile]}
+        values.update(common)
+        values.update(_overrides(source, own, kinds))
+        values.update(_env_overrides(ENV_PREFIX, environ, kinds))
+        env_prefix = f"{ENV_PREFIX}{env.upper().replace('-', '_')}__"
+        values.update(_env_overrides(env_prefix, environ, kinds))
+        result[env] = Settings(**values)
+    return result
+
+
+def select(all_settings: Mapping[str, Settings], wanted: str) -> list[Settings]:
+    """Pick the environments named in `wanted` (comma-separated; empty: all)."""
+    names = [name.strip() for name in wanted.split(",") if name.strip()] or list(all_settings)
+    for name in names:
+        if name not in all_settings:
+            raise SettingsError(
+                f"unknown environment '{name}' in {ENV_PREFIX}ENVIRONMENTS; "
+                f"known: {', '.join(all_settings)}"
+            )
+    return [all_settings[name] for name in names]

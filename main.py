@@ -1,0 +1,31 @@
+"""Synthesize the voting app: one Terraform stack per environment, into cdktf.out/stacks/."""
+
+import os
+import sys
+
+from infra.project import CDKTF_JSON, output_dir
+from infra.settings import SettingsError, load_all, read_context, select
+
+
+def main() -> int:
+    """Validate the settings of every environment, then synthesize the selected ones."""
+    try:
+        environments = load_all(read_context(CDKTF_JSON))
+        selected = select(environments, os.environ.get("VOTING_ENVIRONMENTS", ""))
+    except SettingsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+    # Imported only now: a settings mistake is reported before the provider loads.
+    from infra.providers import App
+    from infra.stack import VotingStack
+
+    app = App(outdir=str(output_dir()))
+    for settings in selected:
+        VotingStack(app, settings)
+    app.synth()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
