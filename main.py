@@ -20,7 +20,8 @@ def main() -> int:
     from infra.providers import App
     from infra.stack import VotingStack
 
-    app = App(outdir=str(output_dir()))
+    # The cdktf CLI passes its output folder; run directly, the one cdktf.json names.
+    app = App(outdir=os.environ.get("CDKTF_OUTDIR") or str(output_dir()))
     for settings in selected:
         VotingStack(app, settings)
     app.synth()

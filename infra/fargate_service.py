@@ -166,7 +166,7 @@ class FargateService(Construct):
             task_definition=self.task_definition.arn,
             desired_count=desired_count,
             launch_type="FARGATE",
-            platform_version="1.4.0",
+            platform_version="LATEST",
             network_configuration={
                 "subnets": list(subnet_ids),
                 "security_groups": [security_group_id],

@@ -7,6 +7,7 @@ from infra.providers import (
     CloudwatchLogGroup,
     Construct,
     DataAwsAvailabilityZones,
+    DataAwsAvailabilityZonesFilter,
     DefaultSecurityGroup,
     Eip,
     FlowLog,
@@ -40,21 +41,29 @@ class Network(Construct):
         cidr: str,
         public_cidrs: list[str],
         private_cidrs: list[str],
+        zone_names: list[str],
         nat_per_az: bool = False,
         log_retention_days: int,
         kms_key_arn: str,
     ) -> None:
         """Create the network.
 
-        `public_cidrs` and `private_cidrs` hold one range per AZ, in AZ order. `nat_per_az`
+        `public_cidrs` and `private_cidrs` hold one range per zone of `zone_names`, in order. `nat_per_az`
         (default False) gives each AZ its own NAT gateway so an AZ outage does not cut the
         others off; one shared gateway is cheaper. Flow logs keep `log_retention_days` and are
         encrypted with `kms_key_arn`.
         """
         super().__init__(scope, id)
-        if len(public_cidrs) != len(private_cidrs) or not public_cidrs:
-            raise ValueError("public_cidrs and private_cidrs need one range per AZ each")
-        zones = DataAwsAvailabilityZones(self, "zones", state="available")
+        if not zone_names or not len(public_cidrs) == len(private_cidrs) == len(zone_names):
+            raise ValueError("public_cidrs and private_cidrs need one range per zone each")
+        # Filtering by name pins the set (a new AZ changes nothing) and fails the plan early
+        # if a named zone is not available to the account.
+        zones = DataAwsAvailabilityZones(
+            self,
+            "zones",
+            state="available",
+            filter=[DataAwsAvailabilityZonesFilter(name="zone-name", values=zone_names)],
+        )
 
         self.vpc = Vpc(
             self,

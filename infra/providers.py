@@ -31,7 +31,10 @@ from cdktf_cdktf_provider_aws.acm_certificate_validation import AcmCertificateVa
 from cdktf_cdktf_provider_aws.appautoscaling_policy import AppautoscalingPolicy
 from cdktf_cdktf_provider_aws.appautoscaling_target import AppautoscalingTarget
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
-from cdktf_cdktf_provider_aws.data_aws_availability_zones import DataAwsAvailabilityZones
+from cdktf_cdktf_provider_aws.data_aws_availability_zones import (
+    DataAwsAvailabilityZones,
+    DataAwsAvailabilityZonesFilter,
+)
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.data_aws_ecr_authorization_token import (
     DataAwsEcrAuthorizationToken,
@@ -95,6 +98,7 @@ __all__ = [
     "CloudwatchLogGroup",
     "Construct",
     "DataAwsAvailabilityZones",
+    "DataAwsAvailabilityZonesFilter",
     "DataAwsCallerIdentity",
     "DataAwsEcrAuthorizationToken",
     "DataAwsPartition",

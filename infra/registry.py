@@ -27,35 +27,40 @@ PLATFORM = "linux/amd64"
 def source_hash(context: Path) -> str:
     """A content hash of the build context: relative paths and bytes of what docker would send.
 
-    Files excluded by `.dockerignore` (plain patterns) and Python caches are left out, so the tag
-    changes exactly when the image's input does, on every machine alike.
+    `.dockerignore` rules apply as docker applies them (in order, the last match wins, `!`
+    re-includes); the Dockerfile always counts. So the tag changes exactly when the image's
+    input does, on every machine alike.
     """
+    rules = [(False, "**/__pycache__"), (False, "**/*.pyc")]
     ignore_file = context / ".dockerignore"
-    patterns = ["**/__pycache__", "**/*.pyc"]
     if ignore_file.is_file():
-        lines = ignore_file.read_text(encoding="utf-8").splitlines()
-        patterns += [line.strip() for line in lines if line.strip() and not line.startswith("#")]
-
-    def ignored(relative: str) -> bool:
-        """Match like .dockerignore: a pattern excludes a path or any folder above it."""
-        parts = relative.split("/")
-        prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
-        for pattern in patterns:
-            if pattern.startswith("**/"):
-                candidates, pattern = parts, pattern[3:]
-            else:
-                candidates, pattern = prefixes, pattern.strip("/")
-            if any(fnmatch.fnmatchcase(candidate, pattern) for candidate in candidates):
-                return True
-        return False
+        for line in ignore_file.read_text(encoding="utf-8").splitlines():
+            line = line.strip()
+            if line and not line.startswith("#"):
+                rules.append((line.startswith("!"), line.removeprefix("!").strip("/")))
 
     digest = hashlib.sha256()
     for path in sorted(p for p in context.rglob("*") if p.is_file()):
         relative = path.relative_to(context).as_posix()
-        if ignored(relative):
+        if relative != "Dockerfile" and _ignored(relative, rules):
             continue
         digest.update(relative.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def _ignored(relative: str, rules: list[tuple[bool, str]]) -> bool:
+    """Whether .dockerignore `rules` leave `relative` out of the build context."""
+    parts = relative.split("/")
+    prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    ignored = False
+    for include, pattern in rules:
+        if pattern.startswith("**/"):
+            hit = any(fnmatch.fnmatchcase(part, pattern[3:]) for part in parts)
+        else:
+            hit = any(fnmatch.fnmatchcase(prefix, pattern) for prefix in prefixes)
+        if hit:
+            ignored = not include
+    return ignored
 
 
 class Registry(Construct):

@@ -67,6 +67,8 @@ class Settings:
     """VPC address range, split evenly into one public and one private subnet per AZ."""
     az_count: int = 2
     """Availability zones used (1-4); the NLBs and services span all of them."""
+    availability_zones: tuple[str, ...] = ()
+    """The zones by name. Default: the region's first `az_count` letters (`us-west-2a`, ...)."""
     nat_per_az: bool = False
     """One NAT gateway per AZ (survives an AZ outage) instead of one shared. Default: prod only."""
 
@@ -107,7 +109,7 @@ class Settings:
     ecr_keep_tagged: int = 10
     """Tagged images the ECR lifecycle policy keeps (untagged ones beyond 1 expire)."""
     deletion_protection: bool = False
-    """Deletion protection on the public NLB. Default: prod only."""
+    """Deletion protection on both NLBs. Default: prod only (dev must destroy cleanly)."""
     redis_password_version: int = 1
     """Bump to write a new `redis_password` into SSM (write-only values are not compared)."""
 
@@ -158,6 +160,13 @@ class Settings:
         return bool(self.domain_name)
 
     @property
+    def zone_names(self) -> list[str]:
+        """The availability zones, pinned by name so a new AZ never changes the plan."""
+        return list(self.availability_zones) or [
+            f"{self.region}{letter}" for letter in "abcd"[: self.az_count]
+        ]
+
+    @property
     def subnet_cidrs(self) -> tuple[list[str], list[str]]:
         """(public, private) subnet ranges, one of each per AZ, carved evenly from `vpc_cidr`."""
         network = ipaddress.ip_network(self.vpc_cidr)
@@ -203,6 +212,15 @@ def _check(s: Settings) -> None:
     if not 1 <= s.az_count <= 4:
         raise _fail("az_count", s.az_count, "use 1 to 4 availability zones")
     _check_cidr(s)
+    if s.availability_zones and (
+        len(s.availability_zones) != s.az_count
+        or not all(zone.startswith(s.region) for zone in s.availability_zones)
+    ):
+        raise _fail(
+            "availability_zones",
+            list(s.availability_zones),
+            f"name az_count ({s.az_count}) zones of {s.region}",
+        )
     for role in ("web", "redis"):
         cpu, memory = getattr(s, f"{role}_cpu"), getattr(s, f"{role}_memory")
         if cpu not in FARGATE_MEMORY:
@@ -327,6 +345,12 @@ def _coerce(name: str, raw: object, kind: Any) -> object:
             return int(raw)
         except ValueError:
             raise _fail(name, raw, "use a whole number") from None
+    if origin is tuple:
+        if isinstance(raw, str):
+            raw = [item.strip() for item in raw.split(",") if item.strip()]
+        if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
+            raise _fail(name, raw, "use a list of strings (or a comma-separated string)")
+        return tuple(raw)
     if origin is Literal:
         if raw not in typing.get_args(kind):
             raise _fail(name, raw, "use one of " + ", ".join(map(repr, typing.get_args(kind))))

@@ -77,6 +77,7 @@ class VotingStack(TerraformStack):
             cidr=s.vpc_cidr,
             public_cidrs=public_cidrs,
             private_cidrs=private_cidrs,
+            zone_names=s.zone_names,
             nat_per_az=s.nat_per_az,
             log_retention_days=s.log_retention_days,
             kms_key_arn=encryption.key_arn,
@@ -180,6 +181,7 @@ class VotingStack(TerraformStack):
                     listeners=[Listener(REDIS)],
                     internal=True,
                     deregistration_delay=10,
+                    deletion_protection=s.deletion_protection,
                 ),
                 efs_volume=EfsVolume(
                     file_system_id=storage.file_system.id,

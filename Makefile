@@ -1,0 +1,56 @@
+# The two quick-start commands: `make synth` and `make test`. Each installs what it needs first
+# (pipenv and the locked packages; for tests also redis-server, chromium, checkov and the cdktf
+# CLI), so both work on a fresh Debian machine.
+SHELL := /bin/bash
+export PIPENV_VENV_IN_PROJECT := 1
+export PIPENV_VERBOSITY := -1
+export PIPENV_NOSPIN := 1
+# jsii's banner about node 20 (the node these machines have) would bury the real output.
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export BC_SKIP_MAPPING := TRUE
+
+PIPENV_VERSION := 2026.10.3
+CHECKOV_VERSION := 3.3.30
+CATEGORIES := packages dev-packages frontend
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: synth test lint bench requirements system-packages
+
+synth: .venv/.synced
+	pipenv run python main.py
+
+test: .venv/.synced .venv-checkov/.installed node_modules/.installed system-packages
+	pipenv run pytest
+
+lint: .venv/.synced
+	pipenv run ruff check .
+	pipenv run ruff format --check .
+
+bench: .venv/.synced system-packages
+	pipenv run python bench/synth.py
+	pipenv run python bench/load.py
+
+# The frontend image installs exactly the lock's `frontend` category, with hashes.
+requirements: .venv/.synced
+	pipenv requirements --hash --categories frontend > frontend/requirements.txt
+
+.venv/.synced: Pipfile.lock
+	command -v pipenv >/dev/null || python3 -m pip install --quiet "pipenv==$(PIPENV_VERSION)"
+	pipenv sync --categories "$(CATEGORIES)"
+	touch $@
+
+# checkov pins libraries that clash with cdktf's, so it gets a venv of its own.
+.venv-checkov/.installed:
+	python3 -m venv .venv-checkov
+	.venv-checkov/bin/pip install --quiet "checkov==$(CHECKOV_VERSION)"
+	touch $@
+
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+system-packages:
+	@if ! command -v redis-server >/dev/null || ! [ -x /usr/bin/chromium ]; then \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq redis-server chromium; \
+	fi

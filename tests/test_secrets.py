@@ -1,0 +1,45 @@
+"""The Redis password: sensitive variable -> SSM SecureString (write-only) -> ECS secrets."""
+
+import json
+
+PASSWORD_SECRET = {"name": "REDIS_PWD", "valueFrom": "${aws_ssm_parameter.secrets_parameter.arn}"}
+CREDENTIAL_WORDS = ("PWD", "PASSWORD", "SECRET", "TOKEN")
+
+
+def test_password_is_a_sensitive_ephemeral_variable(synth_dev):
+    variable = synth_dev.data["variable"]["redis_password"]
+    assert variable["sensitive"] is True
+    assert variable["ephemeral"] is True
+    assert variable["type"] == "string"
+    assert "default" not in variable
+    assert variable["validation"][0]["condition"] == "length(var.redis_password) >= 16"
+
+
+def test_parameter_is_a_kms_secure_string_written_write_only(synth_dev):
+    parameter = synth_dev.resource("aws_ssm_parameter", "secrets_parameter")
+    assert parameter["type"] == "SecureString"
+    assert parameter["value_wo"] == "${var.redis_password}"
+    assert parameter["value_wo_version"] == 1
+    assert parameter["key_id"] == "${aws_kms_key.encryption_key.arn}"
+    assert "value" not in parameter and "insecure_value" not in parameter
+
+
+def test_both_containers_get_the_password_as_a_secret(synth_dev):
+    for task in ("web_task", "redis_task"):
+        (container,) = synth_dev.containers(task)
+        assert container["secrets"] == [PASSWORD_SECRET], task
+
+
+def test_no_credential_in_any_container_environment(any_synth):
+    for task in any_synth.resources("aws_ecs_task_definition"):
+        for container in any_synth.containers(task):
+            names = [variable["name"] for variable in container.get("environment", [])]
+            assert not [n for n in names if any(w in n.upper() for w in CREDENTIAL_WORDS)], task
+
+
+def test_password_value_appears_nowhere_in_the_json(synth_dev):
+    # The only way the value enters the stack is the variable; no literal may stand in for it.
+    data = json.loads(synth_dev.text)
+    references = synth_dev.text.count("${var.redis_password}")
+    assert references == 1, "only the SSM parameter's write-only argument reads the password"
+    assert "default" not in data["variable"]["redis_password"]

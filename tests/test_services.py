@@ -1,0 +1,152 @@
+"""ECS cluster, the Redis and web Fargate services and their network load balancers."""
+
+import re
+
+from tests.helpers import assert_no_resource, assert_resource
+
+
+def test_cluster_has_container_insights(synth_dev):
+    assert_resource(
+        synth_dev,
+        "aws_ecs_cluster",
+        {"name": "voting-app-dev", "setting": [{"name": "containerInsights", "value": "enabled"}]},
+    )
+
+
+def test_services_run_in_private_subnets_without_public_ip(any_synth):
+    private = [
+        "${aws_subnet.network_private_0.id}",
+        "${aws_subnet.network_private_1.id}",
+    ]
+    services = any_synth.resources("aws_ecs_service")
+    assert services
+    for name, service in services.items():
+        network = service["network_configuration"]
+        assert network["assign_public_ip"] is False, name
+        assert network["subnets"] == private, name
+        assert service["deployment_circuit_breaker"] == {"enable": True, "rollback": True}, name
+        assert service["launch_type"] == "FARGATE", name
+
+
+def test_redis_nlb_is_internal_and_web_nlb_public_cross_zone(synth_dev):
+    assert_resource(
+        synth_dev,
+        "aws_lb",
+        {"name": "voting-app-dev-redis", "internal": True, "load_balancer_type": "network"},
+    )
+    assert_resource(
+        synth_dev,
+        "aws_lb",
+        {
+            "name": "voting-app-dev-web",
+            "internal": False,
+            "load_balancer_type": "network",
+            "enable_cross_zone_load_balancing": True,
+            "subnets": ["${aws_subnet.network_public_0.id}", "${aws_subnet.network_public_1.id}"],
+        },
+    )
+    public = [n for n, lb in synth_dev.resources("aws_lb").items() if lb["internal"] is False]
+    assert public == ["web_lb"]
+
+
+def test_redis_listener_and_tcp_target_group(synth_dev):
+    assert_resource(
+        synth_dev,
+        "aws_lb_listener",
+        {"load_balancer_arn": "${aws_lb.redis_lb.arn}", "port": 6379, "protocol": "TCP"},
+    )
+    assert_resource(
+        synth_dev,
+        "aws_lb_target_group",
+        {"port": 6379, "protocol": "TCP", "target_type": "ip", "health_check": {"protocol": "TCP"}},
+    )
+
+
+def test_web_listener_80_and_http_health_check(synth_dev):
+    assert_resource(
+        synth_dev,
+        "aws_lb_listener",
+        {
+            "load_balancer_arn": "${aws_lb.web_lb.arn}",
+            "port": 80,
+            "protocol": "TCP",
+            "default_action": [
+                {"type": "forward", "target_group_arn": "${aws_lb_target_group.web_targets.arn}"}
+            ],
+        },
+    )
+    assert_resource(
+        synth_dev,
+        "aws_lb_target_group",
+        {
+            "port": 8080,
+            "target_type": "ip",
+            "health_check": {"protocol": "HTTP", "path": "/healthz", "matcher": "200"},
+        },
+    )
+
+
+def test_web_service_behind_its_target_group(synth_dev):
+    service = synth_dev.resource("aws_ecs_service", "web_service")
+    assert service["load_balancer"] == [
+        {
+            "container_name": "app",
+            "container_port": 8080,
+            "target_group_arn": "${aws_lb_target_group.web_targets.arn}",
+        }
+    ]
+    assert service["health_check_grace_period_seconds"] == 60
+    assert service["depends_on"] == ["aws_lb_listener.web_listener_80"]
+
+
+def test_containers_are_read_only_and_log_to_retained_groups(any_synth):
+    for task in any_synth.resources("aws_ecs_task_definition"):
+        (container,) = any_synth.containers(task)
+        assert container["readonlyRootFilesystem"] is True, task
+        assert container["logConfiguration"]["logDriver"] == "awslogs", task
+        assert "healthCheck" in container, task
+    for name, group in any_synth.resources("aws_cloudwatch_log_group").items():
+        assert group["retention_in_days"] >= 14, name
+        assert group["kms_key_id"] == "${aws_kms_key.encryption_key.arn}", name
+
+
+def test_web_container_contract(synth_dev):
+    (web,) = synth_dev.containers("web_task")
+    env = {item["name"]: item["value"] for item in web["environment"]}
+    assert env == {
+        "PORT": "8080",
+        "REDIS": "${aws_lb.redis_lb.dns_name}",
+        "REDIS_PORT": "6379",
+        "RESET_ENABLED": "true",
+        "TITLE": "Voting App",
+        "VOTE1VALUE": "Tabs",
+        "VOTE2VALUE": "Spaces",
+    }
+    assert web["mountPoints"] == [
+        {"sourceVolume": "scratch-tmp", "containerPath": "/tmp", "readOnly": False}
+    ]
+    assert "user" not in web, "the image's own non-root user runs the app"
+
+
+def test_redis_container_pinned_password_from_secret_aof_on(synth_dev):
+    (redis,) = synth_dev.containers("redis_task")
+    assert re.fullmatch(r"redis:\d+\.\d+\.\d+-alpine", redis["image"])
+    assert redis["command"][:2] == ["sh", "-c"]
+    assert '--requirepass "$REDIS_PWD"' in redis["command"][2]
+    assert "--appendonly yes" in redis["command"][2]
+    assert redis["user"] == "999:1000"
+    assert "redis-cli ping" in redis["healthCheck"]["command"][1]
+
+
+def test_no_task_definition_uses_latest_or_untagged_images(any_synth):
+    for task in any_synth.resources("aws_ecs_task_definition"):
+        (container,) = any_synth.containers(task)
+        image = container["image"]
+        assert not image.endswith(":latest") and (":" in image or "@" in image), (task, image)
+
+
+def test_no_public_ip_anywhere(any_synth):
+    assert_no_resource(any_synth, "aws_subnet", {"map_public_ip_on_launch": True})
+    assert_no_resource(
+        any_synth, "aws_ecs_service", {"network_configuration": {"assign_public_ip": True}}
+    )

@@ -1,0 +1,85 @@
+"""Settings: defaults per environment, overrides, and one-line errors naming the setting."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from infra.project import PROJECT_DIR
+from infra.settings import SettingsError, load_all, select
+
+
+def test_dev_and_prod_defaults():
+    settings = load_all({}, environ={})
+    assert set(settings) == {"dev", "prod"}
+    assert settings["dev"].web_desired_count == 1 and not settings["dev"].nat_per_az
+    assert settings["prod"].web_desired_count == 2 and settings["prod"].nat_per_az
+    assert settings["prod"].stack_name == "voting-app-prod"
+
+
+def test_context_and_environment_overrides_in_order():
+    context = {
+        "settings": {"region": "eu-west-1", "web_cpu": 512, "web_memory": 1024},
+        "environments": {"prod": {"web_memory": 2048}, "staging": {"profile": "prod"}},
+    }
+    environ = {"VOTING_APP_TITLE": "Lunch", "VOTING_STAGING__WEB_MAX_COUNT": "9"}
+    settings = load_all(context, environ=environ)
+    assert settings["dev"].region == "eu-west-1" and settings["dev"].web_memory == 1024
+    assert settings["prod"].web_memory == 2048
+    assert settings["staging"].nat_per_az is True and settings["staging"].web_max_count == 9
+    assert {s.app_title for s in settings.values()} == {"Lunch"}
+
+
+BAD = [
+    ({"VOTING_REGION": "mars-1"}, "setting 'region' = 'mars-1' is invalid"),
+    ({"VOTING_WEB_CPU": "256", "VOTING_WEB_MEMORY": "4096"}, "setting 'web_memory' = 4096"),
+    ({"VOTING_WEB_CPU": "300"}, "setting 'web_cpu' = 300 is invalid: Fargate offers"),
+    ({"VOTING_DEV__WEB_DESIRED_COUNT": "-1"}, "setting 'web_desired_count' = -1"),
+    ({"VOTING_REDIS_DESIRED_COUNT": "2"}, "setting 'redis_desired_count' = 2"),
+    ({"VOTING_VPC_CIDR": "10.0.0.0/27"}, "setting 'vpc_cidr' = '10.0.0.0/27' is invalid"),
+    ({"VOTING_VPC_CIDR": "10.0.0.1/16"}, "setting 'vpc_cidr' = '10.0.0.1/16' is invalid"),
+    ({"VOTING_VOTE_OPTION_1": ""}, "setting 'vote_option_1' = '' is invalid: must not be empty"),
+    ({"VOTING_VOTE_OPTION_2": "Tabs"}, "setting 'vote_option_2' = 'Tabs' is invalid: must differ"),
+    ({"VOTING_LOG_RETENTION_DAYS": "10"}, "setting 'log_retention_days' = 10"),
+    ({"VOTING_AZ_COUNT": "two"}, "setting 'az_count' = 'two' is invalid: use a whole number"),
+    ({"VOTING_REDIS_IMAGE": "redis:latest"}, "setting 'redis_image' = 'redis:latest'"),
+    ({"VOTING_WEB_CPUS": "1"}, "unknown setting 'web_cpus' in environment variable"),
+    (
+        {"VOTING_REDIS_BACKEND": "elasticache", "VOTING_PROD__AZ_COUNT": "1"},
+        "setting 'az_count' = 1 is invalid: cache_failover",
+    ),
+    ({"VOTING_DOMAIN_NAME": "vote.example.com"}, "setting 'domain_name' = 'vote.example.com'"),
+    ({"VOTING_HTTP_LISTENER": "false"}, "setting 'http_listener' = False"),
+    ({"VOTING_REDIS_BACKEND": "memcached"}, "setting 'redis_backend' = 'memcached'"),
+]
+
+
+@pytest.mark.parametrize(("environ", "message"), BAD, ids=[next(iter(e)) for e, _ in BAD])
+def test_bad_setting_names_setting_value_and_allowed(environ, message):
+    with pytest.raises(SettingsError) as error:
+        load_all({}, environ=environ)
+    assert message in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_unknown_setting_in_context():
+    with pytest.raises(SettingsError, match="unknown setting 'colour'"):
+        load_all({"environments": {"dev": {"colour": "red"}}}, environ={})
+
+
+def test_unknown_environment_lists_known_ones():
+    with pytest.raises(SettingsError, match="unknown environment 'qa'.*known: dev, prod"):
+        select(load_all({}, environ={}), "qa")
+
+
+def test_main_reports_a_bad_setting_in_one_line_without_traceback():
+    env = {**os.environ, "VOTING_WEB_MEMORY": "3", "VOTING_ENVIRONMENTS": "dev"}
+    result = subprocess.run(
+        [sys.executable, "main.py"], cwd=PROJECT_DIR, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: setting 'web_memory' = 3 is invalid: with 256 CPU units Fargate offers 512-2048"
+    ]
+    assert result.stdout == ""
