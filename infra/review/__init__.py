@@ -1,0 +1,1 @@
+"""Readable review of a synthesized stack and of a Terraform plan: `python -m infra.review`."""

@@ -1,0 +1,302 @@
+"""Render a review as Markdown."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+from .diagram import to_mermaid
+from .exposure import Exposure, LoadBalancer, Rule
+from .identity import Role
+from .plan import ORDER, Plan, summary_line
+from .report import StackReview
+from .stack import Resource, Stack
+from .topology import services_behind
+
+_REFERENCE = re.compile(r"\$\{((?:data\.)?[a-z][\w]*\.[\w-]+)(?:\[[^\]]*\])?(?:\.\w+)?\}")
+_ACTION_TITLES = {
+    "replace": "replace",
+    "destroy": "destroy",
+    "create": "create",
+    "update": "update in place",
+    "forget": "forget (leave in AWS)",
+    "read": "read (data source)",
+}
+
+
+def pretty(text: object) -> str:
+    """Shorten `${aws_lb.web.arn}` to `aws_lb.web` so cells read as addresses."""
+    return _REFERENCE.sub(r"\1", str(text))
+
+
+def named(resource: Resource) -> str:
+    """`aws_lb.web` (voting-app-dev-web): the address, then the AWS name when it differs."""
+    return f"`{resource.address}`" + (f" ({resource.cloud_name})" if resource.cloud_name else "")
+
+
+def plural(count: int, noun: str) -> str:
+    """`1 variable`, `2 variables`."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def cell(items: Iterable[str] | str, empty: str = "—") -> str:
+    """A table cell: items joined by line breaks, pipes escaped."""
+    values = [items] if isinstance(items, str) else list(items)
+    text = "<br>".join(v for v in values if v) or empty
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def table(header: list[str], rows: list[list[str]]) -> list[str]:
+    """Markdown table lines."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return lines + ["| " + " | ".join(row) + " |" for row in rows]
+
+
+def render(review: StackReview | None, plan: Plan | None, notes: list[str]) -> str:
+    """The whole report: findings first, then changes, resources, exposure, identity, secrets."""
+    lines: list[str] = []
+    if review is not None:
+        lines += _heading(review.stack)
+    else:
+        lines += ["# Plan review", ""]
+    if plan is not None:
+        lines += ["```text", summary_line(plan), "```", ""]
+    if review is not None:
+        lines += _findings(review.findings + notes)
+    elif notes:
+        lines += _findings(notes)
+    if plan is not None:
+        lines += _changes(plan)
+    if review is not None:
+        lines += _concerns(review.groups)
+        lines += _exposure(review)
+        lines += _identity(review.roles)
+        lines += _secrets(review)
+        lines += _diagram(review)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _heading(stack: Stack) -> list[str]:
+    """Title and the size of the stack."""
+    sensitive = sum(1 for v in stack.variables.values() if v.get("sensitive"))
+    return [
+        f"# Review of stack `{stack.name}`",
+        "",
+        f"`{stack.source}`: {plural(len(stack.resources), 'resource')}, "
+        f"{plural(len(stack.data), 'data source')}, {plural(len(stack.variables), 'variable')} "
+        f"({sensitive} sensitive), {plural(len(stack.outputs), 'output')}.",
+        "",
+    ]
+
+
+def _findings(findings: list[str]) -> list[str]:
+    """What needs a reviewer's attention, or a sentence saying nothing does."""
+    lines = ["## Findings", ""]
+    if not findings:
+        return lines + [
+            "No findings: only the public listeners are open to the internet, no task has a "
+            "public IP, no broad IAM policy, no plain-text credential.",
+            "",
+        ]
+    return lines + [f"- ⚠ {finding}" for finding in findings] + [""]
+
+
+def _changes(plan: Plan) -> list[str]:
+    """The planned changes, most consequential first; unchanged resources only counted."""
+    lines = [
+        "## Changes",
+        "",
+        f"From `{plan.source}` (format {plan.format_version}, Terraform {plan.terraform_version}).",
+        "",
+    ]
+    rows = [
+        [
+            _ACTION_TITLES.get(action, action),
+            f"`{change.address}`",
+            cell(change.attributes),
+            cell(change.why),
+        ]
+        for action in (*ORDER, *sorted({c.action for c in plan.changes} - set(ORDER)))
+        if action != "no-op"
+        for change in plan.changes
+        if change.action == action
+    ]
+    if rows:
+        lines += table(["Action", "Resource", "Changed attributes", "Why"], rows) + [""]
+    unchanged = sum(1 for c in plan.changes if c.action == "no-op")
+    if unchanged:
+        lines += [f"{unchanged} resources unchanged.", ""]
+    return lines
+
+
+def _concerns(groups: dict[str, list[Resource]]) -> list[str]:
+    """Resource counts by concern, with the types in each."""
+    rows = []
+    for concern, members in groups.items():
+        types = Counter(r.type for r in members)
+        listed = ", ".join(f"{t} ×{n}" if n > 1 else t for t, n in sorted(types.items()))
+        rows.append([concern, str(len(members)), cell(listed)])
+    return ["## Resources by concern", ""] + table(["Concern", "Count", "Types"], rows) + [""]
+
+
+def _lb_row(review: StackReview, lb: LoadBalancer) -> list[str]:
+    """One load balancer: listeners and the services behind each."""
+    listeners, targets = [], []
+    for listener in lb.listeners:
+        listeners.append(listener.endpoint)
+        behind = services_behind(review.stack, listener.target_groups)
+        targets.append(
+            ", ".join(f"`{s.address}` ({port})" for s, port in behind)
+            or ", ".join(f"`{t}`" for t in listener.target_groups)
+            or "no target group"
+        )
+    return [named(lb.resource), lb.kind, cell(listeners, "no listener"), cell(targets)]
+
+
+def _exposure(review: StackReview) -> list[str]:
+    """Load balancers, rules open to the world, all ingress, outbound, public tasks."""
+    return (
+        ["## Internet exposure", ""]
+        + _load_balancers(review)
+        + _open_rules(review.exposure)
+        + _rule_table(
+            "### Who may connect to what (all ingress rules)", "From", review.exposure.ingress
+        )
+        + _rule_table(
+            "### Outbound to the internet", "To", [r for r in review.exposure.egress if r.world]
+        )
+        + _public_tasks(review.exposure)
+    )
+
+
+def _load_balancers(review: StackReview) -> list[str]:
+    """Public load balancers in a table, internal ones in a list."""
+    lines = ["### Public load balancers", ""]
+    public = review.exposure.public_load_balancers
+    if public:
+        header = ["Load balancer", "Type", "Listeners", "Forwards to"]
+        lines += table(header, [_lb_row(review, lb) for lb in public]) + [""]
+    else:
+        lines += ["None: every load balancer is internal.", ""]
+    internal = [lb for lb in review.exposure.load_balancers if not lb.public]
+    if internal:
+        lines += ["### Internal load balancers (not reachable from the internet)", ""]
+        for lb in internal:
+            endpoints = ", ".join(listener.endpoint for listener in lb.listeners)
+            lines.append(f"- {named(lb.resource)}: {endpoints or 'no listener'}")
+        lines.append("")
+    return lines
+
+
+def _open_rules(exposure: Exposure) -> list[str]:
+    """Ingress rules open to 0.0.0.0/0 or ::/0, with what the group protects and a verdict."""
+    lines = ["### Security-group rules open to the internet", ""]
+    if not exposure.open_rules:
+        return lines + ["None.", ""]
+    users = exposure.security_group_users
+    rows = [
+        [
+            f"`{o.rule.security_group}`",
+            cell(f"`{u}`" for u in users.get(o.rule.security_group, [])),
+            o.rule.protocol,
+            o.rule.ports,
+            o.rule.source,
+            ("expected: " if o.expected else "⚠ ") + o.note,
+        ]
+        for o in exposure.open_rules
+    ]
+    header = ["Security group", "Attached to", "Protocol", "Ports", "Source", "Verdict"]
+    return lines + table(header, rows) + [""]
+
+
+def _rule_table(heading: str, peer: str, rules: list[Rule]) -> list[str]:
+    """A table of security-group rules; `peer` names the source or destination column."""
+    rows = [
+        [f"`{r.security_group}`", r.protocol, r.ports, pretty(r.source), f"`{r.address}`"]
+        for r in rules
+    ]
+    header = ["Security group", "Protocol", "Ports", peer, "Rule"]
+    return [heading, ""] + (table(header, rows) if rows else ["None."]) + [""]
+
+
+def _public_tasks(exposure: Exposure) -> list[str]:
+    """Services whose tasks get public IPs."""
+    lines = ["### Tasks with public IPs", ""]
+    if exposure.public_tasks:
+        lines += [f"- ⚠ `{t.service}` (assign_public_ip = true)" for t in exposure.public_tasks]
+    else:
+        lines.append("None: no ECS service assigns public IPs.")
+    return lines + [""]
+
+
+def _identity(roles: list[Role]) -> list[str]:
+    """Every role: trust, managed and inline policies, and who uses it."""
+    lines = ["## Identity", ""]
+    if not roles:
+        return lines + ["No IAM roles.", ""]
+    rows = []
+    for role in roles:
+        managed = [("⚠ " if m.broad else "") + m.label for m in role.managed]
+        inline = [
+            f"{s.effect} {'NOT ' if s.negated_actions else ''}{', '.join(s.actions)}"
+            f" on {', '.join(pretty(r) for r in s.resources) or '—'}"
+            for policy in role.inline
+            for s in policy.statements
+        ] + [f"unreadable: {p.unreadable}" for p in role.inline if p.unreadable]
+        rows.append(
+            [
+                named(role.resource),
+                cell(role.trusted_by or [role.trust_unreadable], "nobody"),
+                cell(managed),
+                cell(inline),
+                cell(f"`{pretty(u)}`" for u in role.used_by),
+            ]
+        )
+    header = ["Role", "Trusted by", "Managed policies", "Inline policy statements", "Used by"]
+    return lines + table(header, rows) + [""]
+
+
+def _secrets(review: StackReview) -> list[str]:
+    """Secret stores and readers, sensitive variables, and plain-text credentials."""
+    secrets = review.secrets
+    lines = ["## Secrets", ""]
+    if secrets.stores:
+        rows = [
+            [
+                f"`{store.address}`" + (f" ({store.cloud_name})" if store.cloud_name else ""),
+                store.kind,
+                pretty(store.value_source) + (f" ⚠ {store.problem}" if store.problem else ""),
+                cell(f"`{r.container}` as `{r.env_name}`" for r in store.readers),
+            ]
+            for store in secrets.stores
+        ]
+        lines += table(["Store", "Kind", "Value", "Read by (ECS secrets)"], rows) + [""]
+    else:
+        lines += ["No secret stores.", ""]
+    for name, flows in secrets.sensitive_variables.items():
+        targets = ", ".join(f"`{f}`" for f in flows) or "not used"
+        lines.append(f"- Sensitive variable `var.{name}` → {targets}")
+    if secrets.sensitive_variables:
+        lines.append("")
+    if secrets.plaintext:
+        lines += ["Plain-text credentials in container environments:", ""]
+        lines += [f"- ⚠ `{p.container}` `{p.name}`: {p.reason}" for p in secrets.plaintext]
+    else:
+        lines.append("No plain-text credential in any container environment.")
+    return lines + [""]
+
+
+def _diagram(review: StackReview) -> list[str]:
+    """The Mermaid diagram and its legend."""
+    return [
+        "## Diagram",
+        "",
+        "Red outline: reachable from the internet. Dashed: secrets injected by ECS, or traffic "
+        "that reaches tasks without a load balancer.",
+        "",
+        "```mermaid",
+        to_mermaid(review.graph),
+        "```",
+        "",
+    ]

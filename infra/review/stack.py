@@ -1,0 +1,107 @@
+"""The synthesized stack as a lookup of resources, data sources and variables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .load import ReviewError, load_stack_json
+from .refs import Ref, refs_in
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One resource or data source block of the stack."""
+
+    type: str
+    name: str
+    body: dict[str, Any]
+    data: bool = False
+
+    @property
+    def address(self) -> str:
+        """The Terraform address, as `terraform plan` prints it."""
+        prefix = "data." if self.data else ""
+        return f"{prefix}{self.type}.{self.name}"
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """An argument of the block."""
+        return self.body.get(key, default)
+
+    @property
+    def cloud_name(self) -> str:
+        """The literal `name` (or task `family`) the resource gets in AWS, if it differs."""
+        cloud_name = self.body.get("name") or self.body.get("family")
+        if isinstance(cloud_name, str) and "${" not in cloud_name and cloud_name != self.name:
+            return cloud_name
+        return ""
+
+
+@dataclass
+class Stack:
+    """All blocks of one synthesized stack, indexed by address."""
+
+    name: str
+    source: Path
+    resources: dict[str, Resource] = field(default_factory=dict)
+    data: dict[str, Resource] = field(default_factory=dict)
+    variables: dict[str, dict[str, Any]] = field(default_factory=dict)
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+    def of_type(self, *types: str) -> list[Resource]:
+        """Resources of the given types, in address order."""
+        return [r for r in self.resources.values() if r.type in types]
+
+    def lookup(self, ref: Ref) -> Resource | None:
+        """The block a reference points at, if the stack defines it."""
+        if ref.kind == "data":
+            return self.data.get(ref.address)
+        return self.resources.get(ref.address)
+
+    def referenced(self, value: Any, *types: str) -> Iterator[Resource]:
+        """The resources of the given types (any if none) that a value refers to."""
+        seen: set[str] = set()
+        for ref in refs_in(value):
+            target = self.lookup(ref)
+            if target and (not types or target.type in types) and target.address not in seen:
+                seen.add(target.address)
+                yield target
+
+    def first_referenced(self, value: Any, *types: str) -> Resource | None:
+        """The first resource of the given types that a value refers to."""
+        return next(self.referenced(value, *types), None)
+
+    def is_sensitive_variable(self, name: str) -> bool:
+        """True when a variable is declared `sensitive`."""
+        return bool(self.variables.get(name, {}).get("sensitive"))
+
+
+def load_stack(path: Path) -> Stack:
+    """Read a cdk.tf.json into a Stack."""
+    data = load_stack_json(path)
+    metadata = data.get("//", {}).get("metadata", {}) if isinstance(data.get("//"), dict) else {}
+    name = metadata.get("stackName") or path.parent.name
+    stack = Stack(name=name, source=path)
+    stack.resources = _blocks(data.get("resource", {}), path, data_sources=False)
+    stack.data = _blocks(data.get("data", {}), path, data_sources=True)
+    stack.variables = {k: v for k, v in data.get("variable", {}).items() if isinstance(v, dict)}
+    stack.outputs = data.get("output", {})
+    return stack
+
+
+def _blocks(section: Any, path: Path, *, data_sources: bool) -> dict[str, Resource]:
+    """Index a `resource` or `data` section by address, sorted for a stable report."""
+    if not isinstance(section, dict):
+        raise ReviewError(f"{path}: 'resource'/'data' must map types to blocks")
+    blocks: dict[str, Resource] = {}
+    for type_name in sorted(section):
+        by_name = section[type_name]
+        if not isinstance(by_name, dict):
+            raise ReviewError(f"{path}: {type_name} must map names to blocks")
+        for name in sorted(by_name):
+            body = by_name[name] if isinstance(by_name[name], dict) else {}
+            block = Resource(type_name, name, body, data=data_sources)
+            blocks[block.address] = block
+    return blocks
