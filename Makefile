@@ -1,6 +1,6 @@
 # The two quick-start commands: `make synth` and `make test`. Each installs what it needs first
-# (pipenv and the locked packages; for tests also redis-server, chromium, checkov and the cdktf
-# CLI), so both work on a fresh Debian machine.
+# (pipenv and the locked packages; for tests also redis-server, chromium, graphviz, checkov
+# and the cdktf CLI), so both work on a fresh Debian machine.
 SHELL := /bin/bash
 export PIPENV_VENV_IN_PROJECT := 1
 export PIPENV_VERBOSITY := -1
@@ -50,7 +50,7 @@ node_modules/.installed: package-lock.json
 	touch $@
 
 system-packages:
-	@if ! command -v redis-server >/dev/null || ! [ -x /usr/bin/chromium ]; then \
+	@if ! command -v redis-server >/dev/null || ! [ -x /usr/bin/chromium ] || ! command -v dot >/dev/null; then \
 		$(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq redis-server chromium; \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq redis-server chromium graphviz; \
 	fi

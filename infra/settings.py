@@ -9,6 +9,9 @@ and `VOTING_<ENV>__<SETTING>` environment variables (one environment). A bad val
 
 from __future__ import annotations
 
+import ast
+import dataclasses
+import inspect
 import ipaddress
 import json
 import math
@@ -444,3 +447,31 @@ def select(all_settings: Mapping[str, Settings], wanted: str) -> list[Settings]:
                 f"known: {', '.join(all_settings)}"
             )
     return [all_settings[name] for name in names]
+
+
+def markdown_table() -> str:
+    """The settings table of the README: name, dev and prod defaults, and each field's docstring."""
+    source = ast.parse(inspect.getsource(Settings))
+    body = source.body[0].body
+    docs = {
+        node.target.id: body[i + 1].value.value
+        for i, node in enumerate(body[:-1])
+        if isinstance(node, ast.AnnAssign) and isinstance(body[i + 1], ast.Expr)
+    }
+    rows = ["| setting | dev | prod | meaning |", "| --- | --- | --- | --- |"]
+    for f in fields(Settings):
+        if f.name == "environment":
+            continue
+        dev = f.default if f.default is not dataclasses.MISSING else {}
+        prod = PROFILE_DEFAULTS["prod"].get(f.name, dev)
+        cells = [f"`{f.name}`", _cell(dev), _cell(prod), " ".join(docs[f.name].split())]
+        rows.append("| " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+def _cell(value: object) -> str:
+    return f"`{json.dumps(list(value) if isinstance(value, tuple) else value)}`"
+
+
+if __name__ == "__main__":
+    print(markdown_table())

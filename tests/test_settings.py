@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from infra.project import PROJECT_DIR
-from infra.settings import SettingsError, load_all, select
+from infra.settings import SettingsError, load_all, markdown_table, select
 
 
 def test_dev_and_prod_defaults():
@@ -83,3 +83,10 @@ def test_main_reports_a_bad_setting_in_one_line_without_traceback():
         "error: setting 'web_memory' = 3 is invalid: with 256 CPU units Fargate offers 512-2048"
     ]
     assert result.stdout == ""
+
+
+def test_readme_settings_table_matches_the_code():
+    readme = (PROJECT_DIR / "README.md").read_text(encoding="utf-8")
+    start = readme.index("<!-- settings-table:start -->\n") + len("<!-- settings-table:start -->\n")
+    end = readme.index("<!-- settings-table:end -->")
+    assert readme[start:end].strip() == markdown_table(), "run: python -m infra.settings"
