@@ -242,13 +242,8 @@ class VotingStack(TerraformStack):
                     **redis_env,
                 },
                 secrets={"REDIS_PWD": password.parameter_arn},
-                health_check=[
-                    "CMD",
-                    "python",
-                    "-c",
-                    "import urllib.request; urllib.request.urlopen("
-                    f"'http://127.0.0.1:{s.web_container_port}/healthz', timeout=3)",
-                ],
+                # The image's own HEALTHCHECK script; ECS ignores the Dockerfile's instruction.
+                health_check=["CMD", "python", "/app/healthcheck.py"],
             ),
             cpu=s.web_cpu,
             memory=s.web_memory,

@@ -126,6 +126,7 @@ def test_web_container_contract(synth_dev):
         {"sourceVolume": "scratch-tmp", "containerPath": "/tmp", "readOnly": False}
     ]
     assert "user" not in web, "the image's own non-root user runs the app"
+    assert web["healthCheck"]["command"] == ["CMD", "python", "/app/healthcheck.py"]
 
 
 def test_redis_container_pinned_password_from_secret_aof_on(synth_dev):
