@@ -48,10 +48,10 @@ class Network(Construct):
     ) -> None:
         """Create the network.
 
-        `public_cidrs` and `private_cidrs` hold one range per zone of `zone_names`, in order. `nat_per_az`
-        (default False) gives each AZ its own NAT gateway so an AZ outage does not cut the
-        others off; one shared gateway is cheaper. Flow logs keep `log_retention_days` and are
-        encrypted with `kms_key_arn`.
+        `public_cidrs` and `private_cidrs` hold one range per zone of `zone_names`, in order.
+        `nat_per_az` (default False) gives each AZ its own NAT gateway so an AZ outage does not
+        cut the others off; one shared gateway is cheaper. Flow logs keep `log_retention_days`
+        and are encrypted with `kms_key_arn`.
         """
         super().__init__(scope, id)
         if not zone_names or not len(public_cidrs) == len(private_cidrs) == len(zone_names):
