@@ -1,0 +1,82 @@
+"""Read and check the environment contract of the voting app."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+#: The option value the form sends to clear the counts; no vote option may use it.
+RESET = "reset"
+MAX_OPTION_LENGTH = 100
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+class ConfigError(ValueError):
+    """A setting is missing or invalid; the message names the environment variable."""
+
+
+def _parse_bool(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def _parse_port(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        port = int(raw.strip())
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer port number, got {raw!r}") from None
+    if not 1 <= port <= 65535:
+        raise ConfigError(f"{name} must be between 1 and 65535, got {port}")
+    return port
+
+
+def from_environ(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Map the environment variables of the contract to typed config keys."""
+    return {
+        "REDIS_HOST": environ.get("REDIS", "").strip() or "localhost",
+        "REDIS_PORT": _parse_port(environ, "REDIS_PORT", 6379),
+        # An empty REDIS_PWD means no password, as when the variable is absent.
+        "REDIS_PASSWORD": environ.get("REDIS_PWD") or None,
+        "REDIS_TLS": _parse_bool(environ, "REDIS_TLS", False),
+        "TITLE": environ.get("TITLE", "").strip() or "Tabs or Spaces?",
+        "VOTE1VALUE": environ.get("VOTE1VALUE", "Tabs").strip(),
+        "VOTE2VALUE": environ.get("VOTE2VALUE", "Spaces").strip(),
+        "RESET_ENABLED": _parse_bool(environ, "RESET_ENABLED", True),
+        # Nothing shared between tasks depends on this key (see csrf.py), so a random
+        # per-process key is a safe default when SECRET_KEY is not set.
+        "SECRET_KEY": environ.get("SECRET_KEY") or secrets.token_hex(32),
+    }
+
+
+def check(config: Mapping[str, Any]) -> None:
+    """Reject a config the app cannot serve, naming the environment variable at fault."""
+    options = []
+    for name in ("VOTE1VALUE", "VOTE2VALUE"):
+        value = config[name]
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{name} must be a non-empty string")
+        if len(value) > MAX_OPTION_LENGTH:
+            raise ConfigError(f"{name} must be at most {MAX_OPTION_LENGTH} characters")
+        if value == RESET:
+            raise ConfigError(f"{name} must not be {RESET!r}: the form uses it to reset the counts")
+        options.append(value)
+    if options[0] == options[1]:
+        raise ConfigError(f"VOTE1VALUE and VOTE2VALUE must differ, both are {options[0]!r}")
+    if not isinstance(config["REDIS_HOST"], str) or not config["REDIS_HOST"]:
+        raise ConfigError("REDIS must be a host name")
+    port = config["REDIS_PORT"]
+    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+        raise ConfigError(f"REDIS_PORT must be between 1 and 65535, got {port!r}")

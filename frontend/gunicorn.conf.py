@@ -1,0 +1,38 @@
+"""gunicorn settings for the voting app, read from the environment with safe defaults."""
+
+import os
+
+
+def _positive_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SystemExit(f"{name} must be a positive integer, got {raw!r}") from None
+    if value < 1:
+        raise SystemExit(f"{name} must be a positive integer, got {value}")
+    return value
+
+
+# An unprivileged port, since the container runs as a non-root user.
+bind = f"{os.environ.get('HOST', '0.0.0.0')}:{_positive_int('PORT', 8080)}"
+workers = _positive_int("WEB_CONCURRENCY", 2)
+# Requests mostly wait on Redis, so threads (the gthread worker) add cheap concurrency.
+threads = _positive_int("GUNICORN_THREADS", 4)
+timeout = 30
+# Shorter than the default ECS stop timeout (30 s), so in-flight requests finish first.
+graceful_timeout = 20
+keepalive = 5
+
+# The root filesystem is read-only; /tmp is the writable scratch volume for worker heartbeats.
+worker_tmp_dir = "/tmp"
+# gunicorn >= 25.1 would create a control socket under $HOME, which is read-only or shared by
+# several instances; nothing here uses gunicornc.
+control_socket_disable = True
+
+# Logs go to the container's output streams (access log to stdout, errors to stderr).
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")

@@ -1,0 +1,1 @@
+"""Tests of the voting web app in frontend/."""

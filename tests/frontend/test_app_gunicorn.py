@@ -1,0 +1,153 @@
+"""The app served by a real gunicorn: concurrent votes, a Redis outage, startup checks."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from tests.frontend.support import FRONTEND, OPTIONS, Gunicorn, RedisServer, free_port
+
+THREADS = 8
+VOTES_PER_THREAD = 250
+
+_lock = threading.Lock()
+
+
+def cast_votes(port: int, votes: int, offset: int, acknowledged: dict[str, int]) -> None:
+    """Post votes on one keep-alive connection, counting those answered with 303."""
+    mine = dict.fromkeys(OPTIONS, 0)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    try:
+        for i in range(votes):
+            option = OPTIONS[(i + offset) % 2]
+            connection.request("POST", "/", body=f"vote={option}", headers=headers)
+            response = connection.getresponse()
+            response.read()
+            if response.status == 303:
+                mine[option] += 1
+    finally:
+        connection.close()
+        with _lock:
+            for option, count in mine.items():
+                acknowledged[option] += count
+
+
+def results(server: Gunicorn) -> tuple[int, dict[str, int]]:
+    """Return the status and the counts of /api/results."""
+    status, _, body = server.request("GET", "/api/results")
+    return status, json.loads(body).get("options", {})
+
+
+def test_concurrent_votes_are_all_counted(live_server: Gunicorn, redis_client: redis.Redis) -> None:
+    acknowledged = dict.fromkeys(OPTIONS, 0)
+    threads = [
+        threading.Thread(
+            target=cast_votes, args=(live_server.port, VOTES_PER_THREAD, n, acknowledged)
+        )
+        for n in range(THREADS)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(acknowledged.values()) == THREADS * VOTES_PER_THREAD
+    assert results(live_server) == (200, acknowledged)
+
+
+@pytest.fixture
+def outage_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    """A redis-server of its own, which the outage test kills and restarts."""
+    server = RedisServer(tmp_path / "redis")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def outage_app(outage_redis: RedisServer, tmp_path: Path) -> Iterator[Gunicorn]:
+    """gunicorn serving the app against the outage test's own redis-server."""
+    server = Gunicorn(
+        tmp_path / "gunicorn.log", {"REDIS": "127.0.0.1", "REDIS_PORT": str(outage_redis.port)}
+    )
+    server.start()
+    yield server
+    server.stop()
+
+
+def timed(server: Gunicorn, method: str, path: str, body: str | None = None) -> tuple[int, float]:
+    """Return the status of one request and how long it took."""
+    started = time.monotonic()
+    status = server.request(method, path, body)[0]
+    return status, time.monotonic() - started
+
+
+def test_redis_outage_and_recovery(outage_redis: RedisServer, outage_app: Gunicorn) -> None:
+    acknowledged = dict.fromkeys(OPTIONS, 0)
+    cast_votes(outage_app.port, 41, 0, acknowledged)
+    assert acknowledged == {"Tabs": 21, "Spaces": 20}
+
+    outage_redis.kill()
+    for path in ("/", "/api/results"):
+        for _ in range(3):
+            status, elapsed = timed(outage_app, "GET", path)
+            assert status == 503
+            assert elapsed < 1.5
+    status, headers, body = outage_app.request("GET", "/")
+    assert headers["Content-Type"].startswith("text/html")
+    assert b"The vote store is unavailable right now" in body
+    assert outage_app.request("GET", "/api/results")[2].startswith(b'{"error":')
+    assert timed(outage_app, "POST", "/", "vote=Tabs")[0] == 503
+    assert outage_app.request("GET", "/healthz")[0] == 200
+    assert outage_app.request("GET", "/readyz")[0] == 503
+
+    # Same port and data dir: the AOF brings back every acknowledged vote.
+    outage_redis.start()
+    deadline = time.monotonic() + 10
+    while outage_app.request("GET", "/readyz")[0] != 200:
+        assert time.monotonic() < deadline, "the app did not reconnect to Redis"
+        time.sleep(0.1)
+    # Every pooled connection of every worker died with the old server; none may surface.
+    for _ in range(20):
+        assert results(outage_app) == (200, acknowledged)
+    assert outage_app.request("POST", "/", "vote=Spaces")[0] == 303
+    assert results(outage_app)[1] == {"Tabs": 21, "Spaces": 21}
+
+
+def test_invalid_config_stops_startup_naming_the_variable(tmp_path: Path) -> None:
+    server = Gunicorn(tmp_path / "gunicorn.log", {"VOTE1VALUE": "Tabs", "VOTE2VALUE": "Tabs"})
+    result = subprocess.run(
+        server.command(), cwd=FRONTEND, env=server.env, capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode != 0
+    assert "VOTE1VALUE and VOTE2VALUE must differ" in result.stderr + result.stdout
+
+
+def test_invalid_gunicorn_setting_is_named(tmp_path: Path) -> None:
+    server = Gunicorn(tmp_path / "gunicorn.log", {"GUNICORN_THREADS": "many"})
+    result = subprocess.run(
+        server.command(), cwd=FRONTEND, env=server.env, capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode != 0
+    assert "GUNICORN_THREADS must be a positive integer" in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("up", [True, False])
+def test_container_healthcheck(live_server: Gunicorn, up: bool) -> None:
+    port = live_server.port if up else free_port()
+    result = subprocess.run(
+        [sys.executable, str(FRONTEND / "healthcheck.py")],
+        env={"PORT": str(port)},
+        capture_output=True,
+        timeout=10,
+    )
+    assert result.returncode == (0 if up else 1)

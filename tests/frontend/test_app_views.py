@@ -1,0 +1,187 @@
+"""Page, form, API and probes through the Flask test client against a real redis-server."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+import pytest
+import redis
+from app.store import VOTES_KEY
+
+from tests.frontend.support import OPTIONS, TITLE
+
+
+def counts_on_page(html: str) -> tuple[int, int]:
+    """Read both counts from the page."""
+    found = dict(re.findall(r'id="count-(\d)">(\d+)<', html))
+    return int(found["1"]), int(found["2"])
+
+
+def test_page_shows_title_options_reset_and_counts(client: Any) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.text
+    assert f"<title>{TITLE}</title>" in html
+    for option in OPTIONS:
+        assert f'name="vote" value="{option}"' in html
+    assert 'value="reset"' in html
+    assert counts_on_page(html) == (0, 0)
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    # No session cookie: nothing may depend on a key that differs between tasks.
+    assert "Set-Cookie" not in response.headers
+
+
+def test_vote_redirects_and_counts(client: Any, redis_client: redis.Redis) -> None:
+    response = client.post("/", data={"vote": "Tabs"})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/"
+    client.post("/", data={"vote": "Tabs"})
+    client.post("/", data={"vote": "Spaces"})
+    assert redis_client.hgetall(VOTES_KEY) == {"Tabs": "2", "Spaces": "1"}
+    assert redis_client.keys("*") == [VOTES_KEY]
+    assert counts_on_page(client.get("/").text) == (2, 1)
+
+
+def test_follow_redirect_shows_new_count(client: Any) -> None:
+    response = client.post("/", data={"vote": "Spaces"}, follow_redirects=True)
+    assert response.status_code == 200
+    assert counts_on_page(response.text) == (0, 1)
+
+
+def test_api_results(client: Any) -> None:
+    client.post("/", data={"vote": "Tabs"})
+    response = client.get("/api/results")
+    assert response.status_code == 200
+    assert response.get_json() == {"title": TITLE, "options": {"Tabs": 1, "Spaces": 0}}
+    # Options keep the page order.
+    assert response.text.index("Tabs") < response.text.index("Spaces")
+
+
+def test_reset(client: Any, redis_client: redis.Redis) -> None:
+    client.post("/", data={"vote": "Tabs"})
+    client.post("/", data={"vote": "Spaces"})
+    response = client.post("/", data={"vote": "reset"})
+    assert response.status_code == 303
+    assert client.get("/api/results").get_json()["options"] == {"Tabs": 0, "Spaces": 0}
+    assert counts_on_page(client.get("/").text) == (0, 0)
+
+
+def test_reset_disabled(make_app: Any, redis_client: redis.Redis) -> None:
+    client = make_app(RESET_ENABLED=False).test_client()
+    client.post("/", data={"vote": "Tabs"})
+    assert 'value="reset"' not in client.get("/").text
+    response = client.post("/", data={"vote": "reset"})
+    assert response.status_code == 403
+    assert "Reset is disabled." in response.text
+    assert redis_client.hgetall(VOTES_KEY) == {"Tabs": "1"}
+
+
+def test_title_and_options_are_escaped(make_app: Any) -> None:
+    client = make_app(
+        TITLE="<script>alert('title')</script>",
+        VOTE1VALUE='"><img src=x onerror=alert(1)>',
+        VOTE2VALUE="<b>bold</b>",
+    ).test_client()
+    html = client.get("/").text
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;" in html
+    assert "<img" not in html
+    assert 'value="&#34;&gt;&lt;img src=x onerror=alert(1)&gt;"' in html
+    assert "<b>bold</b>" not in html
+    # The escaped value posts back as the option itself.
+    assert client.post("/", data={"vote": '"><img src=x onerror=alert(1)>'}).status_code == 303
+
+
+@pytest.mark.parametrize(
+    ("data", "status", "message"),
+    [
+        ({"vote": "Emacs"}, 400, "Unknown option."),
+        ({"vote": "tabs"}, 400, "Unknown option."),
+        ({"vote": ""}, 400, "Unknown option."),
+        ({}, 400, "Send exactly one"),
+        ({"other": "Tabs"}, 400, "Send exactly one"),
+        ({"vote": ["Tabs", "Spaces"]}, 400, "Send exactly one"),
+        ({"vote": "Tabs", "padding": "x" * 2000}, 413, "Request Entity Too Large"),
+    ],
+)
+def test_bad_input_is_refused_without_new_key(
+    client: Any, redis_client: redis.Redis, data: dict[str, Any], status: int, message: str
+) -> None:
+    response = client.post("/", data=data)
+    assert response.status_code == status
+    assert message in response.text
+    assert len(response.data) < 2000
+    assert redis_client.dbsize() == 0
+
+
+def test_api_errors_are_json(client: Any) -> None:
+    response = client.post("/api/results")
+    assert response.status_code == 405
+    assert "error" in response.get_json()
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site"},
+        {"Sec-Fetch-Site": "cross-site", "Origin": "http://localhost"},
+        {"Origin": "https://evil.example"},
+        {"Origin": "null"},
+        {"Origin": "http://localhost.evil.example"},
+        {"Referer": "https://evil.example/vote.html"},
+    ],
+)
+def test_cross_site_post_is_rejected(
+    client: Any, redis_client: redis.Redis, headers: dict[str, str]
+) -> None:
+    response = client.post("/", data={"vote": "Tabs"}, headers=headers)
+    assert response.status_code == 403
+    assert "not accepted" in response.text
+    assert redis_client.dbsize() == 0
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Sec-Fetch-Site": "same-origin", "Origin": "http://localhost"},
+        {"Sec-Fetch-Site": "none"},
+        {"Origin": "http://localhost"},
+        {"Origin": "https://localhost"},
+        {"Referer": "http://localhost/"},
+        {},
+    ],
+)
+def test_same_origin_post_is_accepted(
+    client: Any, redis_client: redis.Redis, headers: dict[str, str]
+) -> None:
+    response = client.post("/", data={"vote": "Tabs"}, headers=headers)
+    assert response.status_code == 303
+    assert redis_client.hget("voting-app:votes", "Tabs") == "1"
+
+
+def test_probes(client: Any) -> None:
+    assert client.get("/healthz").status_code == 200
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ready"}
+
+
+def test_redis_down_answers_503_quickly(make_app: Any) -> None:
+    # Nothing listens on port 1 of loopback.
+    client = make_app(REDIS_PORT=1).test_client()
+    for path, kind in (("/", "text/html"), ("/api/results", "application/json")):
+        started = time.monotonic()
+        response = client.get(path)
+        assert time.monotonic() - started < 1.0
+        assert response.status_code == 503
+        assert response.mimetype == kind
+        assert response.headers["Retry-After"] == "5"
+        assert "unavailable" in response.text
+    assert client.post("/", data={"vote": "Tabs"}).status_code == 503
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/readyz").status_code == 503
