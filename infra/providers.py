@@ -20,6 +20,7 @@ from cdktf import (
     Fn,
     LocalBackend,
     S3Backend,
+    TerraformElement,
     TerraformOutput,
     TerraformStack,
     TerraformVariable,
@@ -85,7 +86,7 @@ from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurity
 from cdktf_cdktf_provider_docker.image import Image as DockerImage
 from cdktf_cdktf_provider_docker.provider import DockerProvider, DockerProviderRegistryAuth
 from cdktf_cdktf_provider_docker.registry_image import RegistryImage as DockerRegistryImage
-from constructs import Construct
+from constructs import Construct, Node
 
 __all__ = [
     "AcmCertificate",
@@ -137,12 +138,14 @@ __all__ = [
     "LbListenerDefaultAction",
     "LbTargetGroup",
     "LocalBackend",
+    "Node",
     "NatGateway",
     "Route",
     "Route53Record",
     "RouteTable",
     "RouteTableAssociation",
     "S3Backend",
+    "TerraformElement",
     "SecurityGroup",
     "SsmParameter",
     "Subnet",

@@ -83,49 +83,49 @@ class SecurityGroups(Construct):
         )
 
     def _ingress(self, id: str, group: SecurityGroup, port: int, *, cidr: str) -> None:
-        VpcSecurityGroupIngressRule(
-            self,
-            id,
-            security_group_id=group.id,
-            description=f"TCP {port} from {cidr}",
-            ip_protocol="tcp",
-            from_port=port,
-            to_port=port,
-            cidr_ipv4=cidr,
-        )
+        self._rule(VpcSecurityGroupIngressRule, id, group, port, f"from {cidr}", cidr_ipv4=cidr)
 
     def _egress_anywhere(self, id: str, group: SecurityGroup, port: int) -> None:
-        VpcSecurityGroupEgressRule(
-            self,
-            id,
-            security_group_id=group.id,
-            description=f"TCP {port} out to AWS APIs and registries (through NAT)",
-            ip_protocol="tcp",
-            from_port=port,
-            to_port=port,
-            cidr_ipv4=ANYWHERE,
-        )
+        reason = "out to AWS APIs and registries (through NAT)"
+        self._rule(VpcSecurityGroupEgressRule, id, group, port, reason, cidr_ipv4=ANYWHERE)
 
     def _allow(self, source: SecurityGroup, target: SecurityGroup, port: int) -> None:
         """Open `port` from `source` to `target`: egress on one side, ingress on the other."""
         source_id, target_id = source.node.id, target.node.id
-        VpcSecurityGroupEgressRule(
-            self,
+        self._rule(
+            VpcSecurityGroupEgressRule,
             f"{source_id}_to_{target_id}",
-            security_group_id=source.id,
-            description=f"TCP {port} to {target_id}",
-            ip_protocol="tcp",
-            from_port=port,
-            to_port=port,
+            source,
+            port,
+            f"to {target_id}",
             referenced_security_group_id=target.id,
         )
-        VpcSecurityGroupIngressRule(
-            self,
+        self._rule(
+            VpcSecurityGroupIngressRule,
             f"{target_id}_from_{source_id}",
-            security_group_id=target.id,
-            description=f"TCP {port} from {source_id}",
+            target,
+            port,
+            f"from {source_id}",
+            referenced_security_group_id=source.id,
+        )
+
+    def _rule(
+        self,
+        kind: type[VpcSecurityGroupIngressRule] | type[VpcSecurityGroupEgressRule],
+        id: str,
+        group: SecurityGroup,
+        port: int,
+        peer: str,
+        **where: str,
+    ) -> None:
+        """One TCP rule on one port of `group`; `where` names the other side (CIDR or group)."""
+        kind(
+            self,
+            id,
+            security_group_id=group.id,
+            description=f"TCP {port} {peer}",
             ip_protocol="tcp",
             from_port=port,
             to_port=port,
-            referenced_security_group_id=source.id,
+            **where,
         )

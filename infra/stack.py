@@ -25,7 +25,9 @@ from infra.providers import (
     EcsCluster,
     EcsClusterSetting,
     LocalBackend,
+    Node,
     S3Backend,
+    TerraformElement,
     TerraformOutput,
     TerraformStack,
 )
@@ -302,7 +304,7 @@ class VotingStack(TerraformStack):
         # Native S3 locking (Terraform >= 1.10); cdktf 0.21's S3Backend has no field for it.
         self.add_override("terraform.backend.s3.use_lockfile", True)
 
-    def _allocate_logical_id(self, tf_element) -> str:  # noqa: ANN001 - a jsii Node or element
+    def _allocate_logical_id(self, tf_element: Node | TerraformElement) -> str:
         """Name resources after their construct path (`web/service` -> `web_service`).
 
         cdktf's default appends a hash to every nested id, which makes plans hard to read.
