@@ -50,6 +50,7 @@ BAD = [
         "setting 'az_count' = 1 is invalid: cache_failover",
     ),
     ({"VOTING_DOMAIN_NAME": "vote.example.com"}, "setting 'domain_name' = 'vote.example.com'"),
+    ({"VOTING_HOSTED_ZONE_ID": "Z0"}, "setting 'hosted_zone_id' = 'Z0' is invalid: set domain"),
     ({"VOTING_HTTP_LISTENER": "false"}, "setting 'http_listener' = False"),
     ({"VOTING_REDIS_BACKEND": "memcached"}, "setting 'redis_backend' = 'memcached'"),
 ]
