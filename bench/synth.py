@@ -1,6 +1,7 @@
 """Benchmark the README's synth command with the lazy provider loader on and off.
 
-Runs `make synth` (which runs `pipenv run python main.py`) alternately with
+Runs `make synth` (the README's synth command: `python main.py` in the project venv)
+alternately with
 VOTING_LAZY_PROVIDERS=1 and =0, several rounds, each into its own output folder. For every run it
 samples the resident memory of the whole process tree (make, pipenv, python, node) from /proc,
 and it checks that both modes wrote byte-identical stacks. Prints medians and the on/off ratio.
@@ -27,32 +28,28 @@ COMMAND = ["make", "--no-print-directory", "synth"]
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
 
-def _children() -> dict[int, list[int]]:
-    """Map each process id to its children's, from one pass over /proc."""
-    tree: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
+def _children(pid: int) -> list[int]:
+    """The child process ids of `pid` (from every thread's children list in /proc)."""
+    found: list[int] = []
+    for children in Path(f"/proc/{pid}/task").glob("*/children"):
         try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
+            found.extend(int(child) for child in children.read_text().split())
         except OSError:
-            continue  # the process ended while we looked
-        parent = int(stat.rsplit(")", 1)[1].split()[1])
-        tree.setdefault(parent, []).append(int(entry))
-    return tree
+            continue  # the thread ended while we looked
+    return found
 
 
 def _tree_rss(root: int) -> int:
     """Resident bytes of `root` and all its descendants right now."""
-    tree, total, todo = _children(), 0, [root]
+    total, todo = 0, [root]
     while todo:
         pid = todo.pop()
         try:
             resident = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
         except (OSError, IndexError):
-            continue
+            continue  # the process ended while we looked
         total += resident * PAGE_SIZE
-        todo.extend(tree.get(pid, []))
+        todo.extend(_children(pid))
     return total
 
 
@@ -91,7 +88,7 @@ def run_once(lazy: bool, outdir: Path) -> tuple[float, int, str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3, help="runs per mode (default 3)")
+    parser.add_argument("--rounds", type=int, default=5, help="runs per mode (default 5)")
     args = parser.parse_args()
 
     results: dict[bool, list[tuple[float, int, str]]] = {True: [], False: []}
