@@ -192,6 +192,13 @@ PROFILE_DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 
+def _describe(values: tuple[int, ...]) -> str:
+    """'512, 1024 or 2048', or '1024 to 4096 in steps of 1024' for a longer run."""
+    if len(values) <= 3:
+        return ", ".join(map(str, values[:-1])) + f" or {values[-1]}"
+    return f"{values[0]} to {values[-1]} in steps of {values[1] - values[0]}"
+
+
 def _fail(name: str, value: object, allowed: str) -> SettingsError:
     return SettingsError(f"setting '{name}' = {value!r} is invalid: {allowed}")
 
@@ -229,10 +236,8 @@ def _check(s: Settings) -> None:
         if cpu not in FARGATE_MEMORY:
             raise _fail(f"{role}_cpu", cpu, f"Fargate offers {sorted(FARGATE_MEMORY)}")
         if memory not in FARGATE_MEMORY[cpu]:
-            low, high = FARGATE_MEMORY[cpu][0], FARGATE_MEMORY[cpu][-1]
-            raise _fail(
-                f"{role}_memory", memory, f"with {cpu} CPU units Fargate offers {low}-{high}"
-            )
+            offered = _describe(FARGATE_MEMORY[cpu])
+            raise _fail(f"{role}_memory", memory, f"with {cpu} CPU units Fargate offers {offered}")
     for name in ("web_desired_count", "web_min_count", "redis_desired_count"):
         if getattr(s, name) < 0:
             raise _fail(name, getattr(s, name), "use 0 or more")

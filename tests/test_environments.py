@@ -139,6 +139,9 @@ def test_tls_listener_with_validated_certificate(synth_tls):
         "aws_route53_record",
         {"name": "vote.example.com", "type": "A", "zone_id": "Z0123456789ABCDEFGHIJ"},
     )
+    validation = synth_tls.resource("aws_route53_record", "tls_validation")
+    options = "tolist(aws_acm_certificate.tls_certificate.domain_validation_options)"
+    assert validation["name"] == f"${{{options}.0.resource_record_name}}"
     assert synth_tls.data["output"]["app_url"]["value"] == "https://vote.example.com"
     assert len(synth_tls.resources("aws_lb_listener")) == 3  # redis 6379, web 80 and 443
 

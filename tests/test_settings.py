@@ -35,6 +35,10 @@ BAD = [
     ({"VOTING_REGION": "mars-1"}, "setting 'region' = 'mars-1' is invalid"),
     ({"VOTING_WEB_CPU": "256", "VOTING_WEB_MEMORY": "4096"}, "setting 'web_memory' = 4096"),
     ({"VOTING_WEB_CPU": "300"}, "setting 'web_cpu' = 300 is invalid: Fargate offers"),
+    (
+        {"VOTING_WEB_CPU": "1024", "VOTING_WEB_MEMORY": "1024"},
+        "with 1024 CPU units Fargate offers 2048 to 8192 in steps of 1024",
+    ),
     ({"VOTING_DEV__WEB_DESIRED_COUNT": "-1"}, "setting 'web_desired_count' = -1"),
     ({"VOTING_REDIS_DESIRED_COUNT": "2"}, "setting 'redis_desired_count' = 2"),
     ({"VOTING_VPC_CIDR": "10.0.0.0/27"}, "setting 'vpc_cidr' = '10.0.0.0/27' is invalid"),
@@ -81,7 +85,8 @@ def test_main_reports_a_bad_setting_in_one_line_without_traceback():
     )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "error: setting 'web_memory' = 3 is invalid: with 256 CPU units Fargate offers 512-2048"
+        "error: setting 'web_memory' = 3 is invalid: "
+        "with 256 CPU units Fargate offers 512, 1024 or 2048"
     ]
     assert result.stdout == ""
 
