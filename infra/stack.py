@@ -273,16 +273,14 @@ class VotingStack(TerraformStack):
                 lb_zone=web.lb.zone_id,
             )
 
-        app_host = s.domain_name if s.tls_enabled else web.lb.dns_name
+        app_url = f"https://{s.domain_name}" if s.tls_enabled else f"http://{web.lb.dns_name}"
         outputs = {
-            "app_url": (f"https://{app_host}", "Where voters open the app"),
+            "app_url": (app_url, "Where voters open the app"),
             "ecr_repository_url": (registry.repository.repository_url, "Frontend image repository"),
             "image": (registry.image_uri, "Frontend image the web service runs (by digest)"),
             "cluster_name": (cluster.name, "ECS cluster of both services"),
             "redis_endpoint": (f"{redis_host}:{REDIS}", "Redis, reachable inside the VPC only"),
         }
-        if not s.tls_enabled:
-            outputs["app_url"] = (f"http://{app_host}", "Where voters open the app")
         for output_id, (value, description) in outputs.items():
             TerraformOutput(self, output_id, value=value, description=description)
 
