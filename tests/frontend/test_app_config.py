@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from app import create_app
 from app.config import ConfigError
-from app.store import close_redis, get_redis
+from app.store import close_redis, connections
 from redis.connection import SSLConnection
 
 CONTRACT = (
@@ -116,16 +116,16 @@ def test_tls_uses_an_ssl_connection(clean_env: pytest.MonkeyPatch) -> None:
     clean_env.setenv("REDIS_TLS", "true")
     app = create_app()
     with app.app_context():
-        client = get_redis()
-        assert client.connection_pool.connection_class is SSLConnection
-        assert client is get_redis()
+        pool = connections().pool
+        assert pool.connection_class is SSLConnection
+        assert connections().pool is pool
     close_redis(app)
 
 
 def test_redis_client_fails_fast(clean_env: pytest.MonkeyPatch) -> None:
     app = create_app()
     with app.app_context():
-        kwargs: dict[str, Any] = get_redis().connection_pool.connection_kwargs
+        kwargs: dict[str, Any] = connections().pool.connection_kwargs
     close_redis(app)
     assert kwargs["socket_connect_timeout"] == 0.5
     assert kwargs["socket_timeout"] == 0.5

@@ -12,6 +12,8 @@ from app.store import VOTES_KEY
 
 from tests.frontend.support import OPTIONS, TITLE
 
+FORM = "application/x-www-form-urlencoded"
+
 
 def counts_on_page(html: str) -> tuple[int, int]:
     """Read both counts from the page."""
@@ -116,6 +118,55 @@ def test_bad_input_is_refused_without_new_key(
     assert message in response.text
     assert len(response.data) < 2000
     assert redis_client.dbsize() == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status", "message"),
+    [
+        # Only the page's own urlencoded form is accepted.
+        ("vote=Tabs", "text/plain", 415, "application/x-www-form-urlencoded"),
+        ("vote=Tabs", None, 415, "application/x-www-form-urlencoded"),
+        ("", "text/plain", 400, "Send exactly one"),
+        ("vote=Tabs&" + "&".join(f"f{n}=1" for n in range(10)), FORM, 400, "not valid"),
+        (b"vote=Tabs\xff", FORM, 400, "not valid"),
+        ("vote=%FF", FORM, 400, "Unknown option."),
+    ],
+)
+def test_malformed_forms_are_refused_without_new_key(
+    client: Any,
+    redis_client: redis.Redis,
+    body: str | bytes | None,
+    content_type: str | None,
+    status: int,
+    message: str,
+) -> None:
+    response = client.post("/", data=body, content_type=content_type)
+    assert response.status_code == status
+    assert message in response.text
+    assert redis_client.dbsize() == 0
+
+
+def test_multipart_form_is_refused(client: Any, redis_client: redis.Redis) -> None:
+    response = client.post("/", data={"vote": "Tabs"}, content_type="multipart/form-data")
+    assert response.status_code == 415
+    assert redis_client.dbsize() == 0
+
+
+def test_security_headers_on_every_response(client: Any) -> None:
+    for response in (
+        client.post("/", data={"vote": "Tabs", "padding": "x" * 2000}),  # 413 from Werkzeug
+        client.get("/missing"),
+        client.get("/healthz"),
+    ):
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Cache-Control"] == "no-store"
+        assert len(response.headers.getlist("Content-Security-Policy")) == 1
+    static = client.get("/static/style.css")
+    assert static.status_code == 200
+    assert static.headers["X-Frame-Options"] == "DENY"
+    # The static file keeps the caching Flask gives it instead of no-store.
+    assert static.headers.getlist("Cache-Control") == ["no-cache"]
+    static.close()
 
 
 def test_api_errors_are_json(client: Any) -> None:
