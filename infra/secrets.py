@@ -9,7 +9,17 @@ from infra.providers import (
     TerraformVariableValidationConfig,
 )
 
-MIN_PASSWORD_LENGTH = 16
+# ElastiCache's AUTH token rules, the stricter of the two backends: 16-128 printable ASCII
+# characters, none of them a space, '/', '"' or '@'. Terraform checks them at plan time.
+PASSWORD_RULE = (
+    "length(var.redis_password) >= 16 && length(var.redis_password) <= 128"
+    ' && can(regex("^[!-~]+$", var.redis_password))'
+    ' && !can(regex("[/\\"@]", var.redis_password))'
+)
+PASSWORD_RULE_TEXT = (
+    "redis_password must be 16-128 printable ASCII characters without spaces, '/', '\"' or '@' "
+    "(ElastiCache AUTH rules); `openssl rand -hex 24` makes one."
+)
 
 
 class RedisPassword(Construct):
@@ -45,11 +55,11 @@ class RedisPassword(Construct):
             type="string",
             sensitive=True,
             nullable=False,
-            description=f"Redis password, {MIN_PASSWORD_LENGTH}+ chars (TF_VAR_redis_password)",
+            description="Redis password, 16-128 printable ASCII (TF_VAR_redis_password)",
             validation=[
+                # In Terraform JSON only `${...}` is an expression; a bare string is a constant.
                 TerraformVariableValidationConfig(
-                    condition=f"length(var.redis_password) >= {MIN_PASSWORD_LENGTH}",
-                    error_message=f"redis_password needs {MIN_PASSWORD_LENGTH}+ characters.",
+                    condition="${" + PASSWORD_RULE + "}", error_message=PASSWORD_RULE_TEXT
                 )
             ],
         )

@@ -36,6 +36,7 @@ from infra.secrets import RedisPassword
 from infra.security import REDIS, SecurityGroups
 from infra.settings import Settings
 from infra.storage import REDIS_GID, REDIS_UID, RedisStorage
+from infra.template import literal
 from infra.tls import Certificate, alias_record
 
 # Write-only arguments (the Redis password) need Terraform 1.11.
@@ -62,7 +63,7 @@ class VotingStack(TerraformStack):
                         "project": s.project,
                         "environment": s.environment,
                         "managed-by": "cdktf",
-                        **s.tags,
+                        **{literal(key): literal(value) for key, value in s.tags.items()},
                     }
                 )
             ],
@@ -236,9 +237,9 @@ class VotingStack(TerraformStack):
                 environment={
                     "REDIS": redis_host,
                     "REDIS_PORT": str(REDIS),
-                    "TITLE": s.app_title,
-                    "VOTE1VALUE": s.vote_option_1,
-                    "VOTE2VALUE": s.vote_option_2,
+                    "TITLE": literal(s.app_title),
+                    "VOTE1VALUE": literal(s.vote_option_1),
+                    "VOTE2VALUE": literal(s.vote_option_2),
                     "RESET_ENABLED": "true" if s.reset_enabled else "false",
                     "PORT": str(s.web_container_port),
                     **redis_env,

@@ -90,7 +90,50 @@ def synth_s3() -> Synth:
     return _synth(_settings("prod", state_bucket="acme-terraform-state", state_region="eu-west-1"))
 
 
-VARIANTS = ["synth_dev", "synth_prod", "synth_cache", "synth_tls", "synth_tls_only", "synth_s3"]
+@pytest.fixture(scope="session")
+def synth_one_az() -> Synth:
+    """dev in a single availability zone."""
+    return _synth(_settings("dev", az_count=1))
+
+
+@pytest.fixture(scope="session")
+def synth_three_az() -> Synth:
+    """prod over three availability zones, the ElastiCache backend and odd options."""
+    return _synth(
+        _settings("prod", az_count=3, redis_backend="elasticache", web_container_port=9000)
+    )
+
+
+# User text that looks like Terraform template syntax must reach the app as typed.
+ODD_TITLE = 'Vote ${var.redis_password} %{ if true }"now"%{ endif } \\ café'
+ODD_OPTION = "$${literal} 50%{"
+
+
+@pytest.fixture(scope="session")
+def synth_odd_text() -> Synth:
+    """dev whose title, options and tags hold template-like and quoted text."""
+    return _synth(
+        _settings(
+            "dev",
+            app_title=ODD_TITLE,
+            vote_option_1=ODD_OPTION,
+            vote_option_2='Spaces "quoted"',
+            tags={"owner": "team ${x}", "cost-center": "%{y}"},
+        )
+    )
+
+
+VARIANTS = [
+    "synth_dev",
+    "synth_prod",
+    "synth_cache",
+    "synth_tls",
+    "synth_tls_only",
+    "synth_s3",
+    "synth_one_az",
+    "synth_three_az",
+    "synth_odd_text",
+]
 
 
 @pytest.fixture(params=VARIANTS)
