@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from infra.endpoint import RedisEndpoint
 from infra.providers import (
     Construct,
     ElasticacheReplicationGroup,
@@ -68,4 +69,5 @@ class ManagedRedis(Construct):
             auto_minor_version_upgrade="true",
             apply_immediately=False,
         )
-        self.endpoint: str = self.group.primary_endpoint_address
+        # Clients must speak TLS: transit encryption is on.
+        self.endpoint = RedisEndpoint(host=self.group.primary_endpoint_address, tls=True)

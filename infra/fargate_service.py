@@ -66,6 +66,21 @@ class EfsVolume:
 
 
 @dataclass(frozen=True)
+class ServiceBase:
+    """What every service of a stack shares: cluster, network, execution role, logs, key."""
+
+    region: str
+    cluster_arn: str
+    cluster_name: str
+    vpc_id: str
+    subnet_ids: Sequence[str]
+    """The private subnets the tasks run in."""
+    execution_role_arn: str
+    log_retention_days: int
+    kms_key_arn: str
+
+
+@dataclass(frozen=True)
 class Container:
     """The one container of the task."""
 
@@ -96,21 +111,14 @@ class FargateService(Construct):
         scope: Construct,
         id: str,
         *,
+        base: ServiceBase,
         name: str,
-        region: str,
-        cluster_arn: str,
-        cluster_name: str,
-        vpc_id: str,
-        subnet_ids: Sequence[str],
         security_group_id: str,
-        execution_role_arn: str,
         task_role_arn: str,
         container: Container,
         cpu: int,
         memory: int,
         desired_count: int,
-        log_retention_days: int,
-        kms_key_arn: str,
         load_balancer: LoadBalancer | None = None,
         efs_volume: EfsVolume | None = None,
         single_writer: bool = False,
@@ -132,8 +140,8 @@ class FargateService(Construct):
             self,
             "logs",
             name=f"/ecs/{name}",
-            retention_in_days=log_retention_days,
-            kms_key_id=kms_key_arn,
+            retention_in_days=base.log_retention_days,
+            kms_key_id=base.kms_key_arn,
         )
         self.task_definition = EcsTaskDefinition(
             self,
@@ -143,11 +151,11 @@ class FargateService(Construct):
             network_mode="awsvpc",
             cpu=str(cpu),
             memory=str(memory),
-            execution_role_arn=execution_role_arn,
+            execution_role_arn=base.execution_role_arn,
             task_role_arn=task_role_arn,
             runtime_platform={"operating_system_family": "LINUX", "cpu_architecture": "X86_64"},
             container_definitions=json.dumps(
-                [self._container_definition(container, logs.name, region, efs_volume)]
+                [self._container_definition(container, logs.name, base.region, efs_volume)]
             ),
             volume=self._volumes(container, efs_volume),
         )
@@ -156,19 +164,19 @@ class FargateService(Construct):
         self.lb: Lb | None = None
         listeners: list[LbListener] = []
         if load_balancer is not None:
-            listeners = self._load_balancer(load_balancer, vpc_id, container.port)
+            listeners = self._load_balancer(load_balancer, base.vpc_id, container.port)
 
         self.service = EcsService(
             self,
             "service",
             name=name,
-            cluster=cluster_arn,
+            cluster=base.cluster_arn,
             task_definition=self.task_definition.arn,
             desired_count=desired_count,
             launch_type="FARGATE",
             platform_version="LATEST",
             network_configuration={
-                "subnets": list(subnet_ids),
+                "subnets": list(base.subnet_ids),
                 "security_groups": [security_group_id],
                 "assign_public_ip": False,
             },
@@ -193,7 +201,7 @@ class FargateService(Construct):
             depends_on=listeners or None,
         )
         if autoscaling is not None:
-            self._autoscaling(autoscaling, cluster_name)
+            self._autoscaling(autoscaling, base.cluster_name)
 
     @staticmethod
     def _container_definition(

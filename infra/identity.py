@@ -28,14 +28,8 @@ class Identity(Construct):
         password_parameter_arn: str,
         kms_key_arn: str,
         services: list[str],
-        efs_access: tuple[str, str] | None = None,
     ) -> None:
-        """Create the roles.
-
-        `services` names the services that get a task role (e.g. ["web", "redis"]).
-        `efs_access` (default None) is (file system ARN, access point ARN) that the "redis" task
-        role may mount read-write over TLS.
-        """
+        """Create the roles; `services` names the services that get a task role (["web", ...])."""
         super().__init__(scope, id)
         self.execution_role = IamRole(
             self,
@@ -77,24 +71,25 @@ class Identity(Construct):
                 description=f"{service} containers: no AWS permissions unless listed here",
                 assume_role_policy=assume_role_policy(ECS_TASKS),
             )
-        if efs_access is not None:
-            file_system_arn, access_point_arn = efs_access
-            IamRolePolicy(
-                self,
-                "redis_task_storage",
-                name="mount-redis-data",
-                role=self.task_roles["redis"].id,
-                policy=policy(
-                    {
-                        "Action": [
-                            "elasticfilesystem:ClientMount",
-                            "elasticfilesystem:ClientWrite",
-                        ],
-                        "Resource": file_system_arn,
-                        "Condition": {
-                            "StringEquals": {"elasticfilesystem:AccessPointArn": access_point_arn},
-                            "Bool": {"aws:SecureTransport": "true"},
-                        },
-                    }
-                ),
-            )
+
+    def allow_efs_mount(self, service: str, file_system_arn: str, access_point_arn: str) -> None:
+        """Let `service`'s task role mount one EFS access point read-write, over TLS only."""
+        IamRolePolicy(
+            self,
+            f"{service}_task_storage",
+            name=f"mount-{service}-data",
+            role=self.task_roles[service].id,
+            policy=policy(
+                {
+                    "Action": [
+                        "elasticfilesystem:ClientMount",
+                        "elasticfilesystem:ClientWrite",
+                    ],
+                    "Resource": file_system_arn,
+                    "Condition": {
+                        "StringEquals": {"elasticfilesystem:AccessPointArn": access_point_arn},
+                        "Bool": {"aws:SecureTransport": "true"},
+                    },
+                }
+            ),
+        )

@@ -1,0 +1,146 @@
+"""Where the votes live: Redis as a Fargate task on EFS, or ElastiCache, behind one interface."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from infra.cache import ManagedRedis
+from infra.endpoint import RedisEndpoint
+from infra.fargate_service import (
+    Container,
+    EfsVolume,
+    FargateService,
+    Listener,
+    LoadBalancer,
+    ServiceBase,
+)
+from infra.identity import Identity
+from infra.network import Network
+from infra.providers import Construct
+from infra.secrets import RedisPassword
+from infra.security import REDIS, SecurityGroups
+from infra.settings import Settings
+from infra.storage import REDIS_GID, REDIS_UID, RedisStorage
+
+
+class RedisBackend(Protocol):
+    """What the rest of the stack needs from either backend."""
+
+    endpoint: RedisEndpoint
+
+
+def redis_backend(
+    scope: Construct,
+    *,
+    settings: Settings,
+    network: Network,
+    groups: SecurityGroups,
+    password: RedisPassword,
+    identity: Identity,
+    kms_key_arn: str,
+    base: ServiceBase,
+) -> RedisBackend:
+    """The backend `settings.redis_backend` names: `fargate` (id "redis") or `elasticache`."""
+    if settings.redis_backend == "elasticache":
+        return ManagedRedis(
+            scope,
+            "cache",
+            name=settings.name_prefix,
+            subnet_ids=network.private_subnet_ids,
+            security_group_id=groups.cache.id,
+            kms_key_arn=kms_key_arn,
+            auth_token=password.variable.string_value,
+            node_type=settings.cache_node_type,
+            engine_version=settings.cache_engine_version,
+            failover=settings.cache_failover,
+            snapshot_retention_days=7 if settings.cache_failover else 1,
+        )
+    return FargateRedis(
+        scope,
+        "redis",
+        settings=settings,
+        network=network,
+        groups=groups,
+        password=password,
+        identity=identity,
+        kms_key_arn=kms_key_arn,
+        base=base,
+    )
+
+
+class FargateRedis(FargateService):
+    """redis-server as a single-writer Fargate service behind an internal NLB, data on EFS.
+
+    Its EFS file system is a sibling construct (`<id>_storage`) because the task definition
+    needs it before this service exists. The password comes from the SSM secret through a shell,
+    so it is never in the task definition's JSON.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        settings: Settings,
+        network: Network,
+        groups: SecurityGroups,
+        password: RedisPassword,
+        identity: Identity,
+        kms_key_arn: str,
+        base: ServiceBase,
+    ) -> None:
+        """Create the storage, then the service `<name_prefix>-redis`."""
+        name = f"{settings.name_prefix}-redis"
+        self.storage = RedisStorage(
+            scope,
+            f"{id}_storage",
+            name=name,
+            kms_key_arn=kms_key_arn,
+            subnet_ids=network.private_subnet_ids,
+            security_group_id=groups.redis_storage.id,
+        )
+        identity.allow_efs_mount(
+            "redis", self.storage.file_system.arn, self.storage.access_point.arn
+        )
+        super().__init__(
+            scope,
+            id,
+            base=base,
+            name=name,
+            security_group_id=groups.redis_tasks.id,
+            task_role_arn=identity.task_roles["redis"].arn,
+            container=Container(
+                image=settings.redis_image,
+                port=REDIS,
+                secrets={"REDIS_PWD": password.parameter_arn},
+                command=[
+                    "sh",
+                    "-c",
+                    'exec redis-server --requirepass "$REDIS_PWD" --appendonly yes --dir /data',
+                ],
+                user=f"{REDIS_UID}:{REDIS_GID}",
+                health_check=[
+                    "CMD-SHELL",
+                    'REDISCLI_AUTH="$REDIS_PWD" redis-cli ping | grep -q PONG',
+                ],
+                scratch_paths=(),
+            ),
+            cpu=settings.redis_cpu,
+            memory=settings.redis_memory,
+            desired_count=settings.redis_desired_count,
+            load_balancer=LoadBalancer(
+                subnet_ids=network.private_subnet_ids,
+                security_group_id=groups.redis_lb.id,
+                listeners=[Listener(REDIS)],
+                internal=True,
+                deregistration_delay=10,
+                deletion_protection=settings.deletion_protection,
+            ),
+            efs_volume=EfsVolume(
+                file_system_id=self.storage.file_system.id,
+                access_point_id=self.storage.access_point.id,
+                container_path="/data",
+            ),
+            single_writer=True,
+        )
+        self.endpoint = RedisEndpoint(host=self.lb.dns_name)

@@ -1,0 +1,86 @@
+"""The web frontend: the Flask image as a Fargate service behind the internet-facing NLB."""
+
+from __future__ import annotations
+
+from infra.endpoint import RedisEndpoint
+from infra.fargate_service import (
+    Autoscaling,
+    Container,
+    FargateService,
+    Listener,
+    LoadBalancer,
+    ServiceBase,
+)
+from infra.identity import Identity
+from infra.network import Network
+from infra.providers import Construct
+from infra.secrets import RedisPassword
+from infra.security import SecurityGroups
+from infra.settings import Settings
+from infra.template import literal
+
+
+class WebFrontend(FargateService):
+    """The voting page: public NLB (80, and 443 with a certificate), autoscaled tasks.
+
+    The tasks run in private subnets and reach Redis at `redis`; the NLB's HTTP health check
+    asks `/healthz`, and the container's own check runs the image's health script.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        settings: Settings,
+        network: Network,
+        groups: SecurityGroups,
+        password: RedisPassword,
+        identity: Identity,
+        image_uri: str,
+        redis: RedisEndpoint,
+        certificate_arn: str | None,
+        base: ServiceBase,
+    ) -> None:
+        """Create the service `<name_prefix>-web`; `certificate_arn` adds the TLS listener."""
+        s = settings
+        listeners = [Listener(80)] if s.http_listener else []
+        if certificate_arn:
+            listeners.append(Listener(443, certificate_arn))
+        super().__init__(
+            scope,
+            id,
+            base=base,
+            name=f"{s.name_prefix}-web",
+            security_group_id=groups.web_tasks.id,
+            task_role_arn=identity.task_roles["web"].arn,
+            container=Container(
+                image=image_uri,
+                port=s.web_container_port,
+                environment={
+                    **redis.environment,
+                    "TITLE": literal(s.app_title),
+                    "VOTE1VALUE": literal(s.vote_option_1),
+                    "VOTE2VALUE": literal(s.vote_option_2),
+                    "RESET_ENABLED": "true" if s.reset_enabled else "false",
+                    "PORT": str(s.web_container_port),
+                },
+                secrets={"REDIS_PWD": password.parameter_arn},
+                # The image's own HEALTHCHECK script; ECS ignores the Dockerfile's instruction.
+                health_check=["CMD", "python", "/app/healthcheck.py"],
+            ),
+            cpu=s.web_cpu,
+            memory=s.web_memory,
+            desired_count=s.web_desired_count,
+            load_balancer=LoadBalancer(
+                subnet_ids=network.public_subnet_ids,
+                security_group_id=groups.web_lb.id,
+                listeners=listeners,
+                internal=False,
+                health_check_path="/healthz",
+                deletion_protection=s.deletion_protection,
+            ),
+            autoscaling=Autoscaling(
+                min_count=s.web_min_count, max_count=s.web_max_count, cpu_target=s.web_cpu_target
+            ),
+        )
