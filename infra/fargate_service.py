@@ -305,7 +305,10 @@ class FargateService(Construct):
         self.target_group = LbTargetGroup(
             self,
             "targets",
-            name=self.name,
+            # Replaced before the old one goes (listeners point at it), so the name must be new:
+            # AWS allows a 6-character prefix and Terraform adds a unique suffix.
+            name_prefix=f"{self.node.id[:5]}-",
+            tags={"Name": self.name},
             port=port,
             protocol="TCP",
             target_type="ip",

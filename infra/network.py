@@ -11,11 +11,11 @@ from infra.providers import (
     DefaultSecurityGroup,
     Eip,
     FlowLog,
-    Fn,
     IamRole,
     IamRolePolicy,
     InternetGateway,
     NatGateway,
+    Postcondition,
     Route,
     RouteTable,
     RouteTableAssociation,
@@ -56,13 +56,22 @@ class Network(Construct):
         super().__init__(scope, id)
         if not zone_names or not len(public_cidrs) == len(private_cidrs) == len(zone_names):
             raise ValueError("public_cidrs and private_cidrs need one range per zone each")
-        # Filtering by name pins the set (a new AZ changes nothing) and fails the plan early
-        # if a named zone is not available to the account.
-        zones = DataAwsAvailabilityZones(
+        # The subnets use the zone names as given; this lookup stops the plan, before anything is
+        # created, when one of them is not available to the account.
+        DataAwsAvailabilityZones(
             self,
             "zones",
             state="available",
             filter=[DataAwsAvailabilityZonesFilter(name="zone-name", values=zone_names)],
+            lifecycle={
+                "postcondition": [
+                    Postcondition(
+                        condition=f"${{length(self.names) == {len(zone_names)}}}",
+                        error_message=f"Not every zone of {', '.join(zone_names)} is available "
+                        "to this account: set the availability_zones setting to zones that are.",
+                    )
+                ]
+            },
         )
 
         self.vpc = Vpc(
@@ -91,10 +100,9 @@ class Network(Construct):
         self.public_subnet_ids: list[str] = []
         self.private_subnet_ids: list[str] = []
         nat_ids: list[str] = []
-        for index, (public_cidr, private_cidr) in enumerate(
-            zip(public_cidrs, private_cidrs, strict=True)
+        for index, (zone, public_cidr, private_cidr) in enumerate(
+            zip(zone_names, public_cidrs, private_cidrs, strict=True)
         ):
-            zone = Fn.element(zones.names, index)
             public = Subnet(
                 self,
                 f"public_{index}",

@@ -82,12 +82,14 @@ class Registry(Construct):
         context: Path,
         stack_dir: Path,
         keep_tagged: int = 10,
+        force_delete: bool = False,
     ) -> None:
         """Create the repository, lifecycle policy, docker provider, image and push.
 
         `context` is the build context folder; `stack_dir` is where cdktf writes this stack, so
         the build path in the JSON is relative and the same on every machine. `keep_tagged`
-        (default 10) tagged images are kept; untagged ones beyond 1 expire.
+        (default 10) tagged images are kept; untagged ones beyond 1 expire. `force_delete`
+        (default False: a repository holding images stops `destroy`) deletes the images with it.
         """
         super().__init__(scope, id)
         self.repository = EcrRepository(
@@ -95,6 +97,7 @@ class Registry(Construct):
             "repository",
             name=name,
             image_tag_mutability="IMMUTABLE",
+            force_delete=force_delete,
             image_scanning_configuration={"scan_on_push": True},
             encryption_configuration=[
                 EcrRepositoryEncryptionConfiguration(encryption_type="KMS", kms_key=kms_key_arn)

@@ -72,13 +72,16 @@ class SecurityGroups(Construct):
             self._allow(self.web_tasks, self.cache, REDIS)
 
     def _group(self, id: str, description: str) -> SecurityGroup:
+        name = f"{self._name}-{id.replace('_', '-')}"
         return SecurityGroup(
             self,
             id,
-            name=f"{self._name}-{id.replace('_', '-')}",
+            # A changed description replaces the group, the new one first (tasks still use the
+            # old one): a prefix lets Terraform pick a name that does not collide.
+            name_prefix=f"{name}-",
             description=description,
             vpc_id=self._vpc_id,
-            tags={"Name": f"{self._name}-{id.replace('_', '-')}"},
+            tags={"Name": name},
             lifecycle={"create_before_destroy": True},
         )
 

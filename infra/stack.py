@@ -104,6 +104,8 @@ class VotingStack(TerraformStack):
             context=FRONTEND_DIR,
             stack_dir=stack_dir(s.stack_name),
             keep_tagged=s.ecr_keep_tagged,
+            # A stack without deletion protection (dev) must destroy cleanly, images included.
+            force_delete=not s.deletion_protection,
         )
         cluster = EcsCluster(
             self,

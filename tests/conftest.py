@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -33,15 +34,81 @@ def _synth(settings) -> Synth:
     return Synth(text=text, data=json.loads(text))
 
 
+# User text that looks like Terraform template syntax must reach the app as typed.
+ODD_TITLE = 'Vote ${var.redis_password} %{ if true }"now"%{ endif } \\ café'
+ODD_OPTION = "$${literal} 50%{"
+
+# Every variant the tests synthesize, by fixture name: what `python main.py` writes for dev and
+# prod, and the options that change the stack's shape.
+_VARIANTS: dict[str, Callable[[], object]] = {
+    "synth_dev": lambda: _settings("dev"),
+    "synth_prod": lambda: _settings("prod"),
+    # prod with the managed Redis (ElastiCache) backend
+    "synth_cache": lambda: _settings("prod", redis_backend="elasticache"),
+    # dev serving HTTPS with a DNS-validated certificate, HTTP kept
+    "synth_tls": lambda: _settings(
+        "dev", domain_name="vote.example.com", hosted_zone_id="Z0123456789ABCDEFGHIJ"
+    ),
+    # dev serving HTTPS only, with an existing certificate and no Route 53 zone
+    "synth_tls_only": lambda: _settings(
+        "dev",
+        domain_name="vote.example.com",
+        certificate_arn="arn:aws:acm:us-west-2:123456789012:certificate/abc",
+        http_listener=False,
+    ),
+    # prod with its state in S3
+    "synth_s3": lambda: _settings(
+        "prod", state_bucket="acme-terraform-state", state_region="eu-west-1"
+    ),
+    "synth_one_az": lambda: _settings("dev", az_count=1),
+    "synth_three_az": lambda: _settings(
+        "prod", az_count=3, redis_backend="elasticache", web_container_port=9000
+    ),
+    # dev whose title, options and tags hold template-like and quoted text
+    "synth_odd_text": lambda: _settings(
+        "dev",
+        app_title=ODD_TITLE,
+        vote_option_1=ODD_OPTION,
+        vote_option_2='Spaces "quoted"',
+        tags={"owner": "team ${x}", "cost-center": "%{y}"},
+    ),
+}
+VARIANTS = list(_VARIANTS)
+
+
+def variant_settings(variant: str):
+    """The settings a variant fixture is synthesized from."""
+    return _VARIANTS[variant]()
+
+
+@pytest.fixture(scope="session")
+def synthesized() -> Callable[[str], Synth]:
+    """Synthesize a variant on first use and keep it for the session."""
+    cache: dict[str, Synth] = {}
+
+    def get(variant: str) -> Synth:
+        if variant not in cache:
+            cache[variant] = _synth(variant_settings(variant))
+        return cache[variant]
+
+    return get
+
+
+def _variant_fixture(variant: str):
+    @pytest.fixture(scope="session", name=variant)
+    def fixture(synthesized) -> Synth:
+        return synthesized(variant)
+
+    return fixture
+
+
+for _name in VARIANTS:
+    globals()[_name] = _variant_fixture(_name)
+
+
 @pytest.fixture(scope="session")
 def dev_settings():
     return _settings("dev")
-
-
-@pytest.fixture(scope="session")
-def synth_dev(dev_settings) -> Synth:
-    """The dev stack with default settings: what `python main.py` writes for dev."""
-    return _synth(dev_settings)
 
 
 @pytest.fixture(scope="session")
@@ -50,90 +117,6 @@ def synth_dev_path(synth_dev, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("voting-app-dev") / "cdk.tf.json"
     path.write_text(synth_dev.text, encoding="utf-8")
     return path
-
-
-@pytest.fixture(scope="session")
-def synth_prod() -> Synth:
-    return _synth(_settings("prod"))
-
-
-@pytest.fixture(scope="session")
-def synth_cache() -> Synth:
-    """prod with the managed Redis (ElastiCache) backend."""
-    return _synth(_settings("prod", redis_backend="elasticache"))
-
-
-@pytest.fixture(scope="session")
-def synth_tls() -> Synth:
-    """dev serving HTTPS with a DNS-validated certificate, HTTP kept."""
-    return _synth(
-        _settings("dev", domain_name="vote.example.com", hosted_zone_id="Z0123456789ABCDEFGHIJ")
-    )
-
-
-@pytest.fixture(scope="session")
-def synth_tls_only() -> Synth:
-    """dev serving HTTPS only, with an existing certificate and no Route 53 zone."""
-    return _synth(
-        _settings(
-            "dev",
-            domain_name="vote.example.com",
-            certificate_arn="arn:aws:acm:us-west-2:123456789012:certificate/abc",
-            http_listener=False,
-        )
-    )
-
-
-@pytest.fixture(scope="session")
-def synth_s3() -> Synth:
-    """prod with its state in S3."""
-    return _synth(_settings("prod", state_bucket="acme-terraform-state", state_region="eu-west-1"))
-
-
-@pytest.fixture(scope="session")
-def synth_one_az() -> Synth:
-    """dev in a single availability zone."""
-    return _synth(_settings("dev", az_count=1))
-
-
-@pytest.fixture(scope="session")
-def synth_three_az() -> Synth:
-    """prod over three availability zones, the ElastiCache backend and odd options."""
-    return _synth(
-        _settings("prod", az_count=3, redis_backend="elasticache", web_container_port=9000)
-    )
-
-
-# User text that looks like Terraform template syntax must reach the app as typed.
-ODD_TITLE = 'Vote ${var.redis_password} %{ if true }"now"%{ endif } \\ café'
-ODD_OPTION = "$${literal} 50%{"
-
-
-@pytest.fixture(scope="session")
-def synth_odd_text() -> Synth:
-    """dev whose title, options and tags hold template-like and quoted text."""
-    return _synth(
-        _settings(
-            "dev",
-            app_title=ODD_TITLE,
-            vote_option_1=ODD_OPTION,
-            vote_option_2='Spaces "quoted"',
-            tags={"owner": "team ${x}", "cost-center": "%{y}"},
-        )
-    )
-
-
-VARIANTS = [
-    "synth_dev",
-    "synth_prod",
-    "synth_cache",
-    "synth_tls",
-    "synth_tls_only",
-    "synth_s3",
-    "synth_one_az",
-    "synth_three_az",
-    "synth_odd_text",
-]
 
 
 @pytest.fixture(params=VARIANTS)

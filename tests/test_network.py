@@ -77,3 +77,46 @@ def test_flow_logs_to_encrypted_log_group_with_retention(synth_dev):
             "kms_key_id": "${aws_kms_key.encryption_key.arn}",
         },
     )
+
+
+def test_each_subnet_pair_sits_in_its_own_named_zone(any_synth, request):
+    """Zones are the names the settings give, one per AZ: never wrapped around a shorter list."""
+    from tests.conftest import variant_settings
+
+    settings = variant_settings(request.node.callspec.params["any_synth"])
+    subnets = any_synth.resources("aws_subnet").values()
+    for tier in ("public", "private"):
+        zones = [s["availability_zone"] for s in subnets if s["tags"]["tier"] == tier]
+        assert sorted(zones) == sorted(settings.zone_names), (tier, zones)
+
+
+def test_a_missing_zone_stops_the_plan_with_its_reason(synth_prod, tmp_path):
+    """Terraform evaluates the zone lookup's postcondition: run it on a lookup missing a zone."""
+    import json
+
+    from infra import terraform
+
+    (zones,) = synth_prod.data["data"]["aws_availability_zones"].values()
+    (postcondition,) = zones["lifecycle"]["postcondition"]
+    assert "self.names" in postcondition["condition"]
+    # The same condition and message, on a variable standing in for the lookup's result.
+    rule = {
+        "condition": postcondition["condition"].replace("self.names", "var.names"),
+        "error_message": postcondition["error_message"],
+    }
+    config = {"variable": {"names": {"type": "list(string)", "validation": [rule]}}}
+    (tmp_path / "main.tf.json").write_text(json.dumps(config), encoding="utf-8")
+    assert terraform.run(["init", "-no-color"], chdir=tmp_path, offline=True).returncode == 0
+    found = zones["filter"][0]["values"]
+
+    def plan(names: list[str]):
+        return terraform.run(
+            ["plan", "-no-color", "-input=false", f"-var=names={json.dumps(names)}"],
+            chdir=tmp_path,
+            offline=True,
+        )
+
+    assert plan(found).returncode == 0
+    refused = plan(found[:-1])
+    assert refused.returncode != 0
+    assert "set the availability_zones setting" in refused.stderr.replace("\n", " ")

@@ -31,7 +31,13 @@ def test_logical_ids_are_readable_without_hashes(any_synth):
 def test_resource_names_follow_project_env_role(synth_prod):
     names = [
         props["name"]
-        for type_ in ("aws_lb", "aws_lb_target_group", "aws_ecs_service", "aws_iam_role")
+        for type_ in ("aws_lb", "aws_ecs_service", "aws_iam_role")
+        for props in synth_prod.resources(type_).values()
+    ]
+    # Replaced before destroyed, these take a generated name; their Name tag says what they are.
+    names += [
+        props["tags"]["Name"]
+        for type_ in ("aws_lb_target_group", "aws_security_group")
         for props in synth_prod.resources(type_).values()
     ]
     assert names and all(name.startswith("voting-app-prod-") for name in names), names
