@@ -19,6 +19,7 @@ from infra.providers import (
     LbListener,
     LbListenerDefaultAction,
     LbTargetGroup,
+    TerraformResource,
 )
 
 
@@ -78,6 +79,9 @@ class ServiceBase:
     execution_role_arn: str
     log_retention_days: int
     kms_key_arn: str
+    execution_grants: Sequence[TerraformResource] = ()
+    """The execution role's policies: attached by their own resources, so services wait for
+    them explicitly (a task that starts first cannot pull its image or read its secrets)."""
 
 
 @dataclass(frozen=True)
@@ -123,12 +127,15 @@ class FargateService(Construct):
         efs_volume: EfsVolume | None = None,
         single_writer: bool = False,
         autoscaling: Autoscaling | None = None,
+        depends_on: Sequence[TerraformResource] = (),
     ) -> None:
         """Create the service `name`.
 
         `single_writer` (default False) stops a deployment from ever running two tasks at
         once (min 0 %, max 100 %), for a task that owns files on `efs_volume`. `autoscaling`
-        (default None: fixed `desired_count`) lets AWS scale between its bounds.
+        (default None: fixed `desired_count`) lets AWS scale between its bounds. `depends_on`
+        (default none) lists what a task needs at start that Terraform cannot see, such as the
+        mount targets of `efs_volume` and the task role's policies.
         """
         super().__init__(scope, id)
         if single_writer and desired_count > 1:
@@ -197,8 +204,10 @@ class FargateService(Construct):
             enable_ecs_managed_tags=True,
             # Autoscaling owns the count once deployed; a later apply must not reset it.
             lifecycle={"ignore_changes": ["desired_count"]} if autoscaling else None,
-            # The target group must be attached to a listener before a service can use it.
-            depends_on=listeners or None,
+            # `apply` returns once the tasks are running and healthy, and fails if they never are.
+            wait_for_steady_state=True,
+            # A listener must forward to the target group before a service can use it.
+            depends_on=[*listeners, *base.execution_grants, *depends_on] or None,
         )
         if autoscaling is not None:
             self._autoscaling(autoscaling, base.cluster_name)

@@ -38,14 +38,14 @@ class Identity(Construct):
             description="ECS agent: pull images, write logs, read the Redis password",
             assume_role_policy=assume_role_policy(ECS_TASKS),
         )
-        IamRolePolicyAttachment(
+        managed = IamRolePolicyAttachment(
             self,
             "execution_managed",
             role=self.execution_role.name,
             policy_arn=f"arn:{partition}:iam::aws:policy/service-role/"
             "AmazonECSTaskExecutionRolePolicy",
         )
-        IamRolePolicy(
+        secret = IamRolePolicy(
             self,
             "execution_secret",
             name="read-redis-password",
@@ -62,6 +62,8 @@ class Identity(Construct):
             ),
         )
 
+        self.execution_grants: list[IamRolePolicy | IamRolePolicyAttachment] = [managed, secret]
+
         self.task_roles: dict[str, IamRole] = {}
         for service in services:
             self.task_roles[service] = IamRole(
@@ -72,9 +74,11 @@ class Identity(Construct):
                 assume_role_policy=assume_role_policy(ECS_TASKS),
             )
 
-    def allow_efs_mount(self, service: str, file_system_arn: str, access_point_arn: str) -> None:
+    def allow_efs_mount(
+        self, service: str, file_system_arn: str, access_point_arn: str
+    ) -> IamRolePolicy:
         """Let `service`'s task role mount one EFS access point read-write, over TLS only."""
-        IamRolePolicy(
+        return IamRolePolicy(
             self,
             f"{service}_task_storage",
             name=f"mount-{service}-data",

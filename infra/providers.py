@@ -17,12 +17,14 @@ if lazy_import.enabled():
 
 from cdktf import (
     App,
+    DataResource,
     Fn,
     LocalBackend,
     Postcondition,
     S3Backend,
     TerraformElement,
     TerraformOutput,
+    TerraformResource,
     TerraformStack,
     TerraformVariable,
     TerraformVariableValidationConfig,
@@ -38,9 +40,6 @@ from cdktf_cdktf_provider_aws.data_aws_availability_zones import (
     DataAwsAvailabilityZonesFilter,
 )
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
-from cdktf_cdktf_provider_aws.data_aws_ecr_authorization_token import (
-    DataAwsEcrAuthorizationToken,
-)
 from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
 from cdktf_cdktf_provider_aws.data_aws_region import DataAwsRegion
 from cdktf_cdktf_provider_aws.default_security_group import DefaultSecurityGroup
@@ -102,7 +101,7 @@ __all__ = [
     "DataAwsAvailabilityZones",
     "DataAwsAvailabilityZonesFilter",
     "DataAwsCallerIdentity",
-    "DataAwsEcrAuthorizationToken",
+    "DataResource",
     "DataAwsPartition",
     "DataAwsRegion",
     "DefaultSecurityGroup",
@@ -152,6 +151,7 @@ __all__ = [
     "SsmParameter",
     "Subnet",
     "TerraformOutput",
+    "TerraformResource",
     "TerraformStack",
     "TerraformVariable",
     "TerraformVariableValidationConfig",

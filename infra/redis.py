@@ -99,7 +99,7 @@ class FargateRedis(FargateService):
             subnet_ids=network.private_subnet_ids,
             security_group_id=groups.redis_storage.id,
         )
-        identity.allow_efs_mount(
+        mount_grant = identity.allow_efs_mount(
             "redis", self.storage.file_system.arn, self.storage.access_point.arn
         )
         super().__init__(
@@ -142,5 +142,7 @@ class FargateRedis(FargateService):
                 container_path="/data",
             ),
             single_writer=True,
+            # A task mounts /data through a mount target in its subnet, with its role's grant.
+            depends_on=[*self.storage.mount_targets, mount_grant],
         )
         self.endpoint = RedisEndpoint(host=self.lb.dns_name)

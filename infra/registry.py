@@ -10,7 +10,7 @@ from pathlib import Path
 
 from infra.providers import (
     Construct,
-    DataAwsEcrAuthorizationToken,
+    DataResource,
     DockerImage,
     DockerProvider,
     DockerProviderRegistryAuth,
@@ -19,6 +19,7 @@ from infra.providers import (
     EcrRepository,
     EcrRepositoryEncryptionConfiguration,
     Fn,
+    TerraformStack,
 )
 
 PLATFORM = "linux/amd64"
@@ -67,9 +68,14 @@ class Registry(Construct):
     """An ECR repository with a lifecycle policy, and the frontend image built into it.
 
     The repository keeps immutable, scanned, KMS-encrypted images. The docker provider logs in
-    with a short-lived ECR token, builds `context` for linux/amd64 tagged with its content hash
-    (so an unchanged frontend is neither rebuilt nor pushed), and pushes it; `image_uri` pins
-    the pushed digest for the task definition.
+    with a short-lived ECR token (ephemeral: never in the state), builds `context` for
+    linux/amd64 and pushes it; `image_uri` pins the pushed digest for the task definition.
+
+    The tag is `<content hash>-<build id>`. The content hash makes an unchanged frontend
+    neither rebuilt nor pushed. The build id is a `terraform_data` resource's id, which is new
+    each time the content hash changes: redeploying an older frontend builds it again under a
+    new tag, because its old tag still exists and ECR refuses any push to an immutable tag,
+    even of the same digest.
     """
 
     def __init__(
@@ -136,20 +142,26 @@ class Registry(Construct):
             ),
         )
 
-        token = DataAwsEcrAuthorizationToken(self, "token", registry_id=self.repository.registry_id)
+        # The registry login is an ephemeral resource: Terraform fetches a fresh token whenever it
+        # plans or applies and never saves it in the state. It needs no argument, so the
+        # docker provider's configuration is known at plan time even on a stack's first deploy.
+        token = "ephemeral.aws_ecr_authorization_token.registry_token"
+        TerraformStack.of(self).add_override(token, {})
         DockerProvider(
             self,
             "docker",
             registry_auth=[
                 DockerProviderRegistryAuth(
                     # The registry host only: the token's endpoint carries a scheme.
-                    address=Fn.replace(token.proxy_endpoint, "https://", ""),
-                    username=token.user_name,
-                    password=token.password,
+                    address=f'${{replace({token}.proxy_endpoint, "https://", "")}}',
+                    username=f"${{{token}.user_name}}",
+                    password=f"${{{token}.password}}",
                 )
             ],
         )
-        self.tag = source_hash(context)[:16]
+        content = source_hash(context)[:16]
+        build = DataResource(self, "build", triggers_replace={"source_hash": content})
+        self.tag = f"{content}-{Fn.substr(build.id, 0, 8)}"
         image = DockerImage(
             self,
             "image",
@@ -160,13 +172,14 @@ class Registry(Construct):
             },
             platform=PLATFORM,
             keep_locally=True,
-            triggers={"source_hash": self.tag},
+            triggers={"source_hash": content},
         )
         self.pushed = DockerRegistryImage(
             self,
             "push",
             name=image.name,
+            # Older images stay for a rollback; the lifecycle policy expires them.
             keep_remotely=True,
-            triggers={"source_hash": self.tag},
+            triggers={"source_hash": content},
         )
         self.image_uri: str = f"{self.repository.repository_url}@{self.pushed.sha256_digest}"

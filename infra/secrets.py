@@ -9,15 +9,11 @@ from infra.providers import (
     TerraformVariableValidationConfig,
 )
 
-# ElastiCache's AUTH token rules, the stricter of the two backends: 16-128 printable ASCII
-# characters, none of them a space, '/', '"' or '@'. Terraform checks them at plan time.
-PASSWORD_RULE = (
-    "length(var.redis_password) >= 16 && length(var.redis_password) <= 128"
-    ' && can(regex("^[!-~]+$", var.redis_password))'
-    ' && !can(regex("[/\\"@]", var.redis_password))'
-)
+# ElastiCache's AUTH token rules, the stricter of the two backends: 16-128 characters, letters,
+# digits and only these: ! & # $ ^ < > -. Terraform checks them at plan time.
+PASSWORD_RULE = 'can(regex("^[A-Za-z0-9!&#$^<>-]{16,128}$", var.redis_password))'
 PASSWORD_RULE_TEXT = (
-    "redis_password must be 16-128 printable ASCII characters without spaces, '/', '\"' or '@' "
+    "redis_password must be 16-128 characters, only letters, digits and ! & # $ ^ < > - "
     "(ElastiCache AUTH rules); `openssl rand -hex 24` makes one."
 )
 
@@ -55,7 +51,7 @@ class RedisPassword(Construct):
             type="string",
             sensitive=True,
             nullable=False,
-            description="Redis password, 16-128 printable ASCII (TF_VAR_redis_password)",
+            description="Redis password, 16-128 letters, digits, !&#$^<>- (TF_VAR_redis_password)",
             validation=[
                 # In Terraform JSON only `${...}` is an expression; a bare string is a constant.
                 TerraformVariableValidationConfig(

@@ -120,6 +120,7 @@ class VotingStack(TerraformStack):
             vpc_id=network.vpc.id,
             subnet_ids=network.private_subnet_ids,
             execution_role_arn=identity.execution_role.arn,
+            execution_grants=identity.execution_grants,
             log_retention_days=s.log_retention_days,
             kms_key_arn=encryption.key_arn,
         )

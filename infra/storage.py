@@ -83,7 +83,7 @@ class RedisStorage(Construct):
             },
             tags={"Name": name},
         )
-        for index, subnet_id in enumerate(subnet_ids):
+        self.mount_targets = [
             EfsMountTarget(
                 self,
                 f"mount_{index}",
@@ -91,3 +91,5 @@ class RedisStorage(Construct):
                 subnet_id=subnet_id,
                 security_groups=[security_group_id],
             )
+            for index, subnet_id in enumerate(subnet_ids)
+        ]

@@ -2,9 +2,11 @@
 
 import json
 import shutil
+from pathlib import Path
 
+from infra import terraform
 from infra.project import FRONTEND_DIR
-from infra.registry import source_hash
+from infra.registry import Registry, source_hash
 from tests.helpers import assert_resource
 
 
@@ -34,10 +36,12 @@ def test_lifecycle_expires_untagged_beyond_one_and_keeps_last_tagged(synth_dev):
     assert tagged["selection"]["countNumber"] == 10
 
 
-def test_docker_provider_logs_in_with_an_ecr_token(synth_dev):
+def test_docker_provider_logs_in_with_an_ephemeral_ecr_token(synth_dev):
+    assert synth_dev.data["ephemeral"] == {"aws_ecr_authorization_token": {"registry_token": {}}}
+    assert "aws_ecr_authorization_token" not in synth_dev.data.get("data", {})
     (docker,) = synth_dev.data["provider"]["docker"]
     (auth,) = docker["registry_auth"]
-    token = "data.aws_ecr_authorization_token.registry_token"
+    token = "ephemeral.aws_ecr_authorization_token.registry_token"
     assert auth["username"] == f"${{{token}.user_name}}"
     assert auth["password"] == f"${{{token}.password}}"
     assert auth["address"] == f'${{replace({token}.proxy_endpoint, "https://", "")}}'
@@ -45,8 +49,13 @@ def test_docker_provider_logs_in_with_an_ecr_token(synth_dev):
 
 def test_image_built_from_frontend_for_amd64_tagged_with_its_content_hash(synth_dev):
     image = synth_dev.resource("docker_image", "registry_image")
-    tag = source_hash(FRONTEND_DIR)[:16]
-    assert image["name"] == f"${{aws_ecr_repository.registry_repository.repository_url}}:{tag}"
+    content = source_hash(FRONTEND_DIR)[:16]
+    assert image["name"] == (
+        f"${{aws_ecr_repository.registry_repository.repository_url}}:{content}"
+        "-${substr(terraform_data.registry_build.id, 0, 8)}"
+    )
+    build = synth_dev.resource("terraform_data", "registry_build")
+    assert build["triggers_replace"] == {"source_hash": content}
     assert image["build"] == {"context": "../../../frontend", "platform": "linux/amd64"}
     push = synth_dev.resource("docker_registry_image", "registry_push")
     assert push["name"] == "${docker_image.registry_image.name}"
@@ -82,3 +91,57 @@ def test_source_hash_applies_dockerignore_rules(tmp_path):
     assert source_hash(tmp_path) == before
     (tmp_path / "app" / "main.py").write_text("print('changed')\n")
     assert source_hash(tmp_path) != before
+
+
+# ---- redeploying an older frontend, with real Terraform --------------------------------------
+
+
+def _registry(context: Path) -> dict:
+    """The Registry construct alone, synthesized for the build context `context`."""
+    from infra.providers import TerraformStack
+    from infra.providers import Testing as CdkTesting
+
+    stack = TerraformStack(CdkTesting.app(), "registry")
+    Registry(stack, "registry", name="r", kms_key_arn="k", context=context, stack_dir=context)
+    return json.loads(CdkTesting.synth(stack))
+
+
+def _deploy_tag(context: Path, workdir: Path) -> str:
+    """Apply the parts of the registry that decide the tag (all built into Terraform) and
+    return the tag the image would be pushed under; the state in `workdir` carries over."""
+    data = _registry(context)
+    ((build_name, build),) = data["resource"]["terraform_data"].items()
+    ((repository_name, _),) = data["resource"]["aws_ecr_repository"].items()
+    ((_, image),) = data["resource"]["docker_image"].items()
+    repository_url = f"${{aws_ecr_repository.{repository_name}.repository_url}}:"
+    assert image["name"].startswith(repository_url)
+    config = {
+        "resource": {"terraform_data": {build_name: build}},
+        "output": {"tag": {"value": image["name"].removeprefix(repository_url)}},
+    }
+    (workdir / "main.tf.json").write_text(json.dumps(config), encoding="utf-8")
+    for command in (["init"], ["apply", "-auto-approve"]):
+        result = terraform.run([*command, "-input=false", "-no-color"], chdir=workdir, offline=True)
+        assert result.returncode == 0, result.stdout + result.stderr
+    output = terraform.run(["output", "-raw", "tag"], chdir=workdir, offline=True)
+    return output.stdout
+
+
+def test_redeploying_an_older_frontend_pushes_under_a_new_tag(tmp_path):
+    """Deploy A, B, A again, B's tag unchanged on a repeat: ECR refuses a push to any tag that
+    exists (immutable, even for the same digest), so every push must use a tag not yet there."""
+    version_a, version_b = tmp_path / "a", tmp_path / "b"
+    for folder, text in ((version_a, "A"), (version_b, "B")):
+        folder.mkdir()
+        (folder / "Dockerfile").write_text(f"FROM scratch\nLABEL version={text}\n")
+    workdir = tmp_path / "stack"
+    workdir.mkdir()
+    pushed: list[str] = []
+    for context in (version_a, version_b, version_b, version_a):
+        tag = _deploy_tag(context, workdir)
+        assert tag.startswith(source_hash(context)[:16] + "-"), tag
+        if pushed and tag == pushed[-1]:
+            continue  # unchanged frontend: same image, nothing pushed
+        assert tag not in pushed, f"{tag} would be pushed over an existing tag {pushed}"
+        pushed.append(tag)
+    assert len(pushed) == 3

@@ -1,0 +1,151 @@
+"""Lifecycle rules over every variant: what Terraform and AWS do on deploy, change and destroy.
+
+Each rule reads the synthesized JSON as a whole, so a resource added later is held to it too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.conftest import VARIANTS, variant_settings
+from tests.helpers import Synth
+
+# `${...}` spans, and the objects they refer to: `aws_x.name`, `data.aws_x.name`, `var.name`.
+_EXPRESSION = re.compile(r"\$\{(.*?)\}")
+_REFERENCE = re.compile(r"\b(?:(data|ephemeral)\.)?([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)")
+# Arguments that must be unique in an account or VPC: two objects cannot hold the same at once.
+_UNIQUE_NAMES = ("name", "family", "replication_group_id", "creation_token")
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _references(value: Any) -> set[tuple[str, str, str]]:
+    """(mode, type, name) of each object `value` refers to; mode is resource/data/var/..."""
+    found = set()
+    for text in _strings(value):
+        for expression in _EXPRESSION.findall(text):
+            for mode, type_, name in _REFERENCE.findall(expression):
+                if type_ in ("var", "local", "each", "count", "self"):
+                    found.add((type_, name, ""))
+                else:
+                    found.add((mode or "resource", type_, name))
+    return found
+
+
+def _blocks(synth: Synth, mode: str) -> dict[tuple[str, str], dict]:
+    section = synth.data.get(mode, {})
+    return {(type_, name): body for type_, items in section.items() for name, body in items.items()}
+
+
+def _known_at_plan(synth: Synth, reference: tuple[str, str, str], seen=()) -> bool:
+    """Whether Terraform knows a value when it plans: variables, and data sources or ephemeral
+    resources whose own arguments are known at plan. A managed resource's attribute is not."""
+    mode, type_, name = reference
+    if mode == "var":
+        return True
+    if mode not in ("data", "ephemeral") or reference in seen:
+        return False
+    body = _blocks(synth, mode).get((type_, name))
+    if body is None:
+        return False
+    arguments = {k: v for k, v in body.items() if k not in ("depends_on", "lifecycle")}
+    if body.get("depends_on"):
+        return False  # a data source that waits on a resource is read during apply
+    return all(_known_at_plan(synth, ref, (*seen, reference)) for ref in _references(arguments))
+
+
+@pytest.fixture(params=VARIANTS)
+def variant(request) -> tuple[Synth, Any]:
+    return request.getfixturevalue(request.param), variant_settings(request.param)
+
+
+def test_no_fixed_unique_name_on_create_before_destroy(any_synth):
+    """A replacement is created before the old object goes: a fixed name would collide."""
+    offenders = [
+        f"{type_}.{name}: {key}"
+        for (type_, name), body in _blocks(any_synth, "resource").items()
+        if body.get("lifecycle", {}).get("create_before_destroy")
+        for key in _UNIQUE_NAMES
+        if key in body
+    ]
+    assert not offenders, offenders
+
+
+def test_provider_configuration_is_known_at_plan(any_synth):
+    """Terraform configures providers while planning; a resource's attribute is unknown then."""
+    for provider, configs in any_synth.data["provider"].items():
+        for config in configs:
+            unknown = [ref for ref in _references(config) if not _known_at_plan(any_synth, ref)]
+            assert not unknown, f"provider {provider} reads {unknown}"
+
+
+def test_provider_credentials_stay_out_of_state(any_synth):
+    """Data sources are saved in the state; a registry password must come from elsewhere."""
+    for provider, configs in any_synth.data["provider"].items():
+        for config in configs:
+            for mode, type_, name in _references(config):
+                assert not (mode == "data" and "token" in type_), (provider, type_, name)
+
+
+def test_a_destroyable_stack_holds_nothing_that_blocks_destroy(variant):
+    synth, settings = variant
+    resources = _blocks(synth, "resource")
+    if settings.deletion_protection:
+        # Protected: images and load balancers survive a mistaken destroy.
+        for (type_, name), body in resources.items():
+            if type_ == "aws_ecr_repository":
+                assert not body.get("force_delete"), name
+        return
+    for (type_, name), body in resources.items():
+        assert not body.get("lifecycle", {}).get("prevent_destroy"), f"{type_}.{name}"
+        assert not body.get("enable_deletion_protection"), f"{type_}.{name}"
+        assert not body.get("deletion_protection"), f"{type_}.{name}"
+        if type_ == "aws_ecr_repository":
+            assert body.get("force_delete") is True, f"{name}: pushed images block destroy"
+
+
+def test_services_wait_for_steady_state_and_roll_back(any_synth):
+    """A deploy ends when the tasks are healthy, and fails when a release was rolled back."""
+    for name, service in any_synth.resources("aws_ecs_service").items():
+        assert service.get("wait_for_steady_state") is True, name
+        assert service["deployment_circuit_breaker"] == {"enable": True, "rollback": True}, name
+
+
+def test_services_depend_on_what_their_tasks_need_at_start(any_synth):
+    """Dependencies Terraform cannot see: a task mounts EFS through a mount target, and pulls
+    its image and secrets with permissions attached to its roles by separate resources."""
+    resources = _blocks(any_synth, "resource")
+    for name, service in any_synth.resources("aws_ecs_service").items():
+        depends_on = set(service.get("depends_on", []))
+        ((_, _, task_name),) = _references(service["task_definition"])
+        task = any_synth.resource("aws_ecs_task_definition", task_name)
+        roles = _references([task.get("execution_role_arn"), task.get("task_role_arn")])
+        needed = set()
+        for volume in task.get("volume", []):
+            efs = volume.get("efs_volume_configuration")
+            if efs:
+                needed |= {
+                    f"aws_efs_mount_target.{target}"
+                    for (type_, target), body in resources.items()
+                    if type_ == "aws_efs_mount_target"
+                    and body["file_system_id"] == efs["file_system_id"]
+                }
+        for (type_, grant), body in resources.items():
+            if type_ in ("aws_iam_role_policy", "aws_iam_role_policy_attachment"):
+                ((_, _, role),) = _references(body["role"])
+                if ("resource", "aws_iam_role", role) in roles:
+                    needed.add(f"{type_}.{grant}")
+        assert needed <= depends_on, f"{name} does not wait for {sorted(needed - depends_on)}"
