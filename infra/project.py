@@ -16,6 +16,10 @@ def output_dir() -> Path:
     return PROJECT_DIR / config.get("output", "cdktf.out")
 
 
-def stack_dir(stack_name: str) -> Path:
-    """The folder Terraform runs in for `stack_name`; relative paths in its JSON start here."""
-    return output_dir() / "stacks" / stack_name
+def stack_dir(outdir: str | Path, stack_name: str) -> Path:
+    """The folder Terraform runs in for `stack_name` when cdktf writes into `outdir`.
+
+    Relative paths in the stack's JSON start here; `outdir` is cdktf.json's `output`, or what
+    `cdktf synth --output` passes in CDKTF_OUTDIR.
+    """
+    return (PROJECT_DIR / outdir).resolve() / "stacks" / stack_name

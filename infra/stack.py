@@ -49,6 +49,8 @@ class VotingStack(TerraformStack):
         super().__init__(scope, settings.stack_name)
         self._logical_ids: dict[str, str] = {}
         s = self.settings = settings
+        # Where Terraform will run: the build context and state paths are relative to it.
+        self.directory = stack_dir(self.node.root.outdir, s.stack_name)
         name = s.name_prefix
         self._provider()
         self._backend()
@@ -102,7 +104,7 @@ class VotingStack(TerraformStack):
             name=f"{name}-web",
             kms_key_arn=encryption.key_arn,
             context=FRONTEND_DIR,
-            stack_dir=stack_dir(s.stack_name),
+            stack_dir=self.directory,
             keep_tagged=s.ecr_keep_tagged,
             # A stack without deletion protection (dev) must destroy cleanly, images included.
             force_delete=not s.deletion_protection,
@@ -194,7 +196,7 @@ class VotingStack(TerraformStack):
         s = self.settings
         if not s.state_bucket:
             state = PROJECT_DIR / f"terraform.{s.stack_name}.tfstate"
-            relative = os.path.relpath(state, stack_dir(s.stack_name))
+            relative = os.path.relpath(state, self.directory)
             LocalBackend(self, path=Path(relative).as_posix())
             return
         S3Backend(

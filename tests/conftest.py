@@ -26,10 +26,12 @@ def _settings(env: str, **changes):
 
 
 def _synth(settings) -> Synth:
+    from infra.project import output_dir
     from infra.providers import Testing as CdkTesting
     from infra.stack import VotingStack
 
-    stack = VotingStack(CdkTesting.app(), settings)
+    # The folder main.py writes to, so relative paths in the JSON are the ones users get.
+    stack = VotingStack(CdkTesting.app(outdir=str(output_dir())), settings)
     text = CdkTesting.synth(stack)
     return Synth(text=text, data=json.loads(text))
 
