@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from infra.policies import Account
 from infra.providers import (
     Construct,
     DataAwsCallerIdentity,
@@ -27,9 +28,9 @@ class Encryption(Construct):
         account = DataAwsCallerIdentity(self, "account")
         partition = DataAwsPartition(self, "partition")
         region = DataAwsRegion(self, "region")
-        self.account_id = account.account_id
-        self.partition = partition.partition
-        self.region = region.region
+        self.account = Account(
+            id=account.account_id, partition=partition.partition, region=region.region
+        )
         logs_arn = f"arn:{partition.partition}:logs:{region.region}:{account.account_id}"
         self.key = KmsKey(
             self,

@@ -146,7 +146,7 @@ class FargateService(Construct):
         logs = CloudwatchLogGroup(
             self,
             "logs",
-            name=f"/ecs/{name}",
+            name=log_group_name(name),
             retention_in_days=base.log_retention_days,
             kms_key_id=base.kms_key_arn,
         )
@@ -374,6 +374,11 @@ class FargateService(Construct):
                 "scale_out_cooldown": 60,
             },
         )
+
+
+def log_group_name(service_name: str) -> str:
+    """The CloudWatch log group of a service's containers."""
+    return f"/ecs/{service_name}"
 
 
 def _volume_name(path: str) -> str:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from infra.policies import assume_role_policy, policy
-from infra.providers import Construct, IamRole, IamRolePolicy, IamRolePolicyAttachment
+from infra.policies import Account, assume_role_policy, policy
+from infra.providers import Construct, IamRole, IamRolePolicy
 
 ECS_TASKS = "ecs-tasks.amazonaws.com"
 
@@ -11,10 +11,11 @@ ECS_TASKS = "ecs-tasks.amazonaws.com"
 class Identity(Construct):
     """Roles for the ECS tasks.
 
-    The execution role (used by ECS, not by the app) pulls images, writes logs and reads exactly
-    one secret: the Redis password parameter. Each service's task role (what the app's own AWS
-    calls would use) has nothing attached, except the Redis task's right to mount its EFS
-    access point when the Fargate backend keeps data there.
+    The execution role (used by ECS, not by the app) pulls images from this stack's repository,
+    writes to its services' log groups and reads exactly one secret: the Redis password
+    parameter. Each service's task role (what the app's own AWS calls would use) has nothing
+    attached, except the Redis task's right to mount its EFS access point when the Fargate
+    backend keeps data there; ECS may assume it only for tasks of this account.
     """
 
     def __init__(
@@ -23,14 +24,22 @@ class Identity(Construct):
         id: str,
         *,
         name: str,
-        partition: str,
-        region: str,
+        account: Account,
         password_parameter_arn: str,
         kms_key_arn: str,
+        repository_arn: str,
+        log_group_arns: list[str],
         services: list[str],
     ) -> None:
-        """Create the roles; `services` names the services that get a task role (["web", ...])."""
+        """Create the roles; `services` names the services that get a task role (["web", ...]).
+
+        `log_group_arns` are the services' log groups, which the execution role writes for the
+        awslogs driver; `repository_arn` is the one repository it pulls from.
+        """
         super().__init__(scope, id)
+        # No source condition here: AWS documents aws:SourceAccount/SourceArn for task roles;
+        # whether ECS sends them when it assumes the execution role is not documented, and a
+        # condition it does not meet would stop every task from starting.
         self.execution_role = IamRole(
             self,
             "execution",
@@ -38,12 +47,27 @@ class Identity(Construct):
             description="ECS agent: pull images, write logs, read the Redis password",
             assume_role_policy=assume_role_policy(ECS_TASKS),
         )
-        managed = IamRolePolicyAttachment(
+        pull_and_log = IamRolePolicy(
             self,
-            "execution_managed",
-            role=self.execution_role.name,
-            policy_arn=f"arn:{partition}:iam::aws:policy/service-role/"
-            "AmazonECSTaskExecutionRolePolicy",
+            "execution_pull_and_log",
+            name="pull-image-write-logs",
+            role=self.execution_role.id,
+            policy=policy(
+                {
+                    "Action": [
+                        "ecr:BatchCheckLayerAvailability",
+                        "ecr:BatchGetImage",
+                        "ecr:GetDownloadUrlForLayer",
+                    ],
+                    "Resource": repository_arn,
+                },
+                # AWS offers no resource-level permission for this action: "*" is its only form.
+                {"Action": "ecr:GetAuthorizationToken", "Resource": "*"},
+                {
+                    "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                    "Resource": [f"{arn}:*" for arn in log_group_arns],
+                },
+            ),
         )
         secret = IamRolePolicy(
             self,
@@ -56,13 +80,12 @@ class Identity(Construct):
                     "Action": "kms:Decrypt",
                     "Resource": kms_key_arn,
                     "Condition": {
-                        "StringEquals": {"kms:ViaService": f"ssm.{region}.amazonaws.com"}
+                        "StringEquals": {"kms:ViaService": f"ssm.{account.region}.amazonaws.com"}
                     },
                 },
             ),
         )
-
-        self.execution_grants: list[IamRolePolicy | IamRolePolicyAttachment] = [managed, secret]
+        self.execution_grants: list[IamRolePolicy] = [pull_and_log, secret]
 
         self.task_roles: dict[str, IamRole] = {}
         for service in services:
@@ -71,7 +94,9 @@ class Identity(Construct):
                 f"{service}_task",
                 name=f"{name}-{service}-task",
                 description=f"{service} containers: no AWS permissions unless listed here",
-                assume_role_policy=assume_role_policy(ECS_TASKS),
+                assume_role_policy=assume_role_policy(
+                    ECS_TASKS, source_arn=account.arn("ecs", "*"), account=account.id
+                ),
             )
 
     def allow_efs_mount(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from infra.policies import assume_role_policy, policy
+from infra.policies import Account, assume_role_policy, policy
 from infra.providers import (
     CloudwatchLogGroup,
     Construct,
@@ -45,13 +45,14 @@ class Network(Construct):
         nat_per_az: bool = False,
         log_retention_days: int,
         kms_key_arn: str,
+        account: Account,
     ) -> None:
         """Create the network.
 
         `public_cidrs` and `private_cidrs` hold one range per zone of `zone_names`, in order.
         `nat_per_az` (default False) gives each AZ its own NAT gateway so an AZ outage does not
         cut the others off; one shared gateway is cheaper. Flow logs keep `log_retention_days`
-        and are encrypted with `kms_key_arn`.
+        and are encrypted with `kms_key_arn`; only `account`'s flow logs may write them.
         """
         super().__init__(scope, id)
         if not zone_names or not len(public_cidrs) == len(private_cidrs) == len(zone_names):
@@ -159,9 +160,11 @@ class Network(Construct):
             )
             self.private_subnet_ids.append(private.id)
 
-        self._flow_logs(name, log_retention_days, kms_key_arn)
+        self._flow_logs(name, log_retention_days, kms_key_arn, account)
 
-    def _flow_logs(self, name: str, retention_days: int, kms_key_arn: str) -> None:
+    def _flow_logs(
+        self, name: str, retention_days: int, kms_key_arn: str, account: Account
+    ) -> None:
         """Record every accepted and rejected flow of the VPC in CloudWatch Logs."""
         group = CloudwatchLogGroup(
             self,
@@ -174,7 +177,12 @@ class Network(Construct):
             self,
             "flow_logs_role",
             name=f"{name}-flow-logs",
-            assume_role_policy=assume_role_policy("vpc-flow-logs.amazonaws.com"),
+            assume_role_policy=assume_role_policy(
+                "vpc-flow-logs.amazonaws.com",
+                # A wildcard: the flow log's own ARN would make the role wait for the flow log.
+                source_arn=account.arn("ec2", "vpc-flow-log/*"),
+                account=account.id,
+            ),
         )
         IamRolePolicy(
             self,

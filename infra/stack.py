@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from infra.encryption import Encryption
-from infra.fargate_service import ServiceBase
+from infra.fargate_service import ServiceBase, log_group_name
 from infra.identity import Identity
 from infra.network import Network
 from infra.project import FRONTEND_DIR, PROJECT_DIR, stack_dir
@@ -69,6 +69,7 @@ class VotingStack(TerraformStack):
             nat_per_az=s.nat_per_az,
             log_retention_days=s.log_retention_days,
             kms_key_arn=encryption.key_arn,
+            account=encryption.account,
         )
         groups = SecurityGroups(
             self,
@@ -88,16 +89,6 @@ class VotingStack(TerraformStack):
             # ElastiCache's auth_token is an ordinary argument: it must read the value.
             ephemeral=s.redis_backend == "fargate",
         )
-        identity = Identity(
-            self,
-            "identity",
-            name=name,
-            partition=encryption.partition,
-            region=encryption.region,
-            password_parameter_arn=password.parameter_arn,
-            kms_key_arn=encryption.key_arn,
-            services=["web", "redis"] if s.redis_backend == "fargate" else ["web"],
-        )
         registry = Registry(
             self,
             "registry",
@@ -108,6 +99,21 @@ class VotingStack(TerraformStack):
             keep_tagged=s.ecr_keep_tagged,
             # A stack without deletion protection (dev) must destroy cleanly, images included.
             force_delete=not s.deletion_protection,
+        )
+        services = ["web", "redis"] if s.redis_backend == "fargate" else ["web"]
+        identity = Identity(
+            self,
+            "identity",
+            name=name,
+            account=encryption.account,
+            password_parameter_arn=password.parameter_arn,
+            kms_key_arn=encryption.key_arn,
+            repository_arn=registry.repository.arn,
+            log_group_arns=[
+                encryption.account.arn("logs", f"log-group:{log_group_name(f'{name}-{service}')}")
+                for service in services
+            ],
+            services=services,
         )
         cluster = EcsCluster(
             self,

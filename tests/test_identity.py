@@ -2,44 +2,67 @@
 
 import json
 
-from tests.helpers import assert_resource
-
 BROAD = ("FullAccess", "AdministratorAccess", "PowerUserAccess")
+ACCOUNT = "${data.aws_caller_identity.encryption_account.account_id}"
+PARTITION = "${data.aws_partition.encryption_partition.partition}"
+REGION = "${data.aws_region.encryption_region.region}"
 
 
-def test_execution_role_has_managed_policy_and_reads_only_the_password(synth_dev):
-    assert_resource(
-        synth_dev,
-        "aws_iam_role_policy_attachment",
-        {
-            "role": "${aws_iam_role.identity_execution.name}",
-            "policy_arn": "arn:${data.aws_partition.encryption_partition.partition}:iam::aws:"
-            "policy/service-role/AmazonECSTaskExecutionRolePolicy",
-        },
-    )
-    policy = json.loads(
-        synth_dev.resource("aws_iam_role_policy", "identity_execution_secret")["policy"]
-    )
-    resources = [statement["Resource"] for statement in policy["Statement"]]
+def _statements(synth, name: str) -> list[dict]:
+    return json.loads(synth.resource("aws_iam_role_policy", name)["policy"])["Statement"]
+
+
+def test_execution_role_reads_only_the_password(synth_dev):
+    statements = _statements(synth_dev, "identity_execution_secret")
+    resources = [statement["Resource"] for statement in statements]
     assert resources == [
         "${aws_ssm_parameter.secrets_parameter.arn}",
         "${aws_kms_key.encryption_key.arn}",
     ]
-    assert policy["Statement"][0]["Action"] == "ssm:GetParameters"
+    assert statements[0]["Action"] == "ssm:GetParameters"
 
 
-def test_one_task_role_per_service_trusting_ecs_tasks(synth_dev):
+def test_execution_role_pulls_from_this_repository_and_writes_these_log_groups(any_synth):
+    """No AWS managed policy: its ECR pull and log writes would reach every repository and
+    log group of the account."""
+    assert not any_synth.resources("aws_iam_role_policy_attachment")
+    pull, token, logs = _statements(any_synth, "identity_execution_pull_and_log")
+    assert pull["Resource"] == "${aws_ecr_repository.registry_repository.arn}"
+    assert sorted(pull["Action"]) == [
+        "ecr:BatchCheckLayerAvailability",
+        "ecr:BatchGetImage",
+        "ecr:GetDownloadUrlForLayer",
+    ]
+    # GetAuthorizationToken has no resource-level permissions: "*" is the only form AWS takes.
+    assert token == {"Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"}
+    assert logs["Action"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
+    groups = {
+        f"arn:{PARTITION}:logs:{REGION}:{ACCOUNT}:log-group:{group['name']}:*"
+        for name, group in any_synth.resources("aws_cloudwatch_log_group").items()
+        if name != "network_flow_logs"
+    }
+    assert set(logs["Resource"]) == groups
+
+
+def test_task_roles_trust_ecs_tasks_of_this_account_only(synth_dev):
     roles = synth_dev.resources("aws_iam_role")
     assert {"identity_web_task", "identity_redis_task"} <= set(roles)
-    for name in ("identity_web_task", "identity_redis_task", "identity_execution"):
-        trust = json.loads(roles[name]["assume_role_policy"])
-        assert trust["Statement"] == [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "ecs-tasks.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ]
+    for name in ("identity_web_task", "identity_redis_task"):
+        (statement,) = json.loads(roles[name]["assume_role_policy"])["Statement"]
+        assert statement["Principal"] == {"Service": "ecs-tasks.amazonaws.com"}
+        assert statement["Condition"] == {
+            "StringEquals": {"aws:SourceAccount": ACCOUNT},
+            "ArnLike": {"aws:SourceArn": f"arn:{PARTITION}:ecs:{REGION}:{ACCOUNT}:*"},
+        }
+
+
+def test_flow_log_role_trusts_this_accounts_flow_logs_only(synth_dev):
+    role = synth_dev.resource("aws_iam_role", "network_flow_logs_role")
+    (statement,) = json.loads(role["assume_role_policy"])["Statement"]
+    assert statement["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": ACCOUNT},
+        "ArnLike": {"aws:SourceArn": f"arn:{PARTITION}:ec2:{REGION}:{ACCOUNT}:vpc-flow-log/*"},
+    }
 
 
 def test_no_broad_managed_policies_anywhere(any_synth):
@@ -54,7 +77,9 @@ def test_no_wildcard_actions_in_inline_policies(any_synth):
             actions = statement["Action"]
             for action in [actions] if isinstance(actions, str) else actions:
                 assert "*" not in action, (name, action)
-            assert statement["Resource"] != "*", name
+            if statement["Resource"] == "*":
+                # The one action AWS offers no resource-level permission for.
+                assert actions == "ecr:GetAuthorizationToken", name
 
 
 def test_web_task_role_has_nothing_attached(synth_dev):
