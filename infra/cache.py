@@ -34,11 +34,13 @@ class ManagedRedis(Construct):
         engine_version: str,
         failover: bool = False,
         snapshot_retention_days: int = 1,
+        protect: bool = False,
     ) -> None:
         """Create the subnet group and replication group `name`.
 
         `failover` (default False: one node) adds a replica in another AZ with automatic
-        failover. `snapshot_retention_days` (default 1) keeps daily snapshots.
+        failover. `snapshot_retention_days` (default 1) keeps daily snapshots. `protect`
+        (default False) makes Terraform refuse any plan that would destroy the group.
         """
         super().__init__(scope, id)
         if failover and len(subnet_ids) < 2:
@@ -68,6 +70,7 @@ class ManagedRedis(Construct):
             snapshot_retention_limit=snapshot_retention_days,
             auto_minor_version_upgrade="true",
             apply_immediately=False,
+            lifecycle={"prevent_destroy": True} if protect else None,
         )
         # Clients must speak TLS: transit encryption is on.
         self.endpoint = RedisEndpoint(host=self.group.primary_endpoint_address, tls=True)

@@ -54,6 +54,7 @@ def redis_backend(
             engine_version=settings.cache_engine_version,
             failover=settings.cache_failover,
             snapshot_retention_days=7 if settings.cache_failover else 1,
+            protect=settings.deletion_protection,
         )
     return FargateRedis(
         scope,
@@ -98,6 +99,7 @@ class FargateRedis(FargateService):
             kms_key_arn=kms_key_arn,
             subnet_ids=network.private_subnet_ids,
             security_group_id=groups.redis_storage.id,
+            protect=settings.deletion_protection,
         )
         mount_grant = identity.allow_efs_mount(
             "redis", self.storage.file_system.arn, self.storage.access_point.arn

@@ -112,8 +112,8 @@ class Settings:
     ecr_keep_tagged: int = 10
     """Tagged images the ECR lifecycle policy keeps (untagged ones beyond 1 expire)."""
     deletion_protection: bool = False
-    """Deletion protection on both NLBs, and ECR keeps its images on destroy. Default: prod only
-    (off, `destroy` deletes everything, pushed images included)."""
+    """Deletion protection on both NLBs, the votes (EFS or ElastiCache) and ECR's images. Default:
+    prod only (off, `destroy` deletes everything, pushed images included)."""
     redis_password_version: int = 1
     """Bump to write a new `redis_password` into SSM (write-only values are not compared)."""
 

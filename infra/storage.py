@@ -35,8 +35,13 @@ class RedisStorage(Construct):
         kms_key_arn: str,
         subnet_ids: Sequence[str],
         security_group_id: str,
+        protect: bool = False,
     ) -> None:
-        """Create the file system, its TLS-only policy, the access point and mount targets."""
+        """Create the file system, its TLS-only policy, the access point and mount targets.
+
+        `protect` (default False) makes Terraform refuse any plan that would destroy the file
+        system, and with it the votes.
+        """
         super().__init__(scope, id)
         self.file_system = EfsFileSystem(
             self,
@@ -47,6 +52,7 @@ class RedisStorage(Construct):
             performance_mode="generalPurpose",
             throughput_mode="elastic",
             tags={"Name": name},
+            lifecycle={"prevent_destroy": True} if protect else None,
         )
         EfsFileSystemPolicy(
             self,

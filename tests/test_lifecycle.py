@@ -104,10 +104,14 @@ def test_a_destroyable_stack_holds_nothing_that_blocks_destroy(variant):
     synth, settings = variant
     resources = _blocks(synth, "resource")
     if settings.deletion_protection:
-        # Protected: images and load balancers survive a mistaken destroy.
+        # Protected: the votes, images and load balancers survive a mistaken destroy.
         for (type_, name), body in resources.items():
             if type_ == "aws_ecr_repository":
                 assert not body.get("force_delete"), name
+            if type_ in ("aws_efs_file_system", "aws_elasticache_replication_group"):
+                assert body.get("lifecycle", {}).get("prevent_destroy") is True, name
+            if type_ == "aws_lb":
+                assert body["enable_deletion_protection"] is True, name
         return
     for (type_, name), body in resources.items():
         assert not body.get("lifecycle", {}).get("prevent_destroy"), f"{type_}.{name}"
