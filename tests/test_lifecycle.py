@@ -5,44 +5,21 @@ Each rule reads the synthesized JSON as a whole, so a resource added later is he
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from infra.review.refs import refs_in
 from tests.conftest import VARIANTS, variant_settings
 from tests.helpers import Synth
 
-# `${...}` spans, and the objects they refer to: `aws_x.name`, `data.aws_x.name`, `var.name`.
-_EXPRESSION = re.compile(r"\$\{(.*?)\}")
-_REFERENCE = re.compile(r"\b(?:(data|ephemeral)\.)?([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)")
 # Arguments that must be unique in an account or VPC: two objects cannot hold the same at once.
 _UNIQUE_NAMES = ("name", "family", "replication_group_id", "creation_token")
 
 
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
-
-
 def _references(value: Any) -> set[tuple[str, str, str]]:
-    """(mode, type, name) of each object `value` refers to; mode is resource/data/var/..."""
-    found = set()
-    for text in _strings(value):
-        for expression in _EXPRESSION.findall(text):
-            for mode, type_, name in _REFERENCE.findall(expression):
-                if type_ in ("var", "local", "each", "count", "self"):
-                    found.add((type_, name, ""))
-                else:
-                    found.add((mode or "resource", type_, name))
-    return found
+    """(kind, type, name) of each object `value` refers to: resource, data, ephemeral, var."""
+    return {(ref.kind, ref.type, ref.name) for ref in refs_in(value)}
 
 
 def _blocks(synth: Synth, mode: str) -> dict[tuple[str, str], dict]:

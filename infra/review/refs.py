@@ -8,16 +8,17 @@ from dataclasses import dataclass
 from typing import Any
 
 _REFERENCE = re.compile(
-    r"(?<![\w.\"])(?:(data)\.)?([a-z][a-z0-9_]*)\.([A-Za-z_][\w-]*)(?:\[[^\]]*\])?(?:\.(\w+))?"
+    r"(?<![\w.\"])(?:(data|ephemeral)\.)?([a-z][a-z0-9_]*)\.([A-Za-z_][\w-]*)(?:\[[^\]]*\])?(?:\.(\w+))?"
 )
 _NOT_RESOURCES = {"var", "local", "module", "path", "terraform", "each", "count", "self"}
 
 
 @dataclass(frozen=True)
 class Ref:
-    """One reference: a resource, data source or variable, and the attribute read from it."""
+    """One reference: a resource, data source, ephemeral resource or variable, and the
+    attribute read from it."""
 
-    kind: str  # "resource", "data" or "var"
+    kind: str  # "resource", "data", "ephemeral" or "var"
     type: str  # resource type; "var" for variables
     name: str
     attribute: str | None = None
@@ -25,8 +26,8 @@ class Ref:
     @property
     def address(self) -> str:
         """The Terraform address of the referenced object (`aws_lb.web`, `data.x.y`, `var.z`)."""
-        if self.kind == "data":
-            return f"data.{self.type}.{self.name}"
+        if self.kind in ("data", "ephemeral"):
+            return f"{self.kind}.{self.type}.{self.name}"
         return f"{self.type}.{self.name}"
 
 
@@ -79,9 +80,9 @@ def _refs_in_expression(expression: str) -> Iterator[Ref]:
     """Yield the references in one interpolated expression, ignoring quoted strings."""
     unquoted = re.sub(r'"(?:[^"\\]|\\.)*"', '""', expression)
     for match in _REFERENCE.finditer(unquoted):
-        data, first, second, attribute = match.groups()
-        if data:
-            yield Ref("data", first, second, attribute)
+        mode, first, second, attribute = match.groups()
+        if mode:
+            yield Ref(mode, first, second, attribute)
         elif first == "var":
             yield Ref("var", "var", second)
         elif first not in _NOT_RESOURCES and "_" in first:
