@@ -206,7 +206,8 @@ class FargateService(Construct):
             lifecycle={"ignore_changes": ["desired_count"]} if autoscaling else None,
             # `apply` returns once the tasks are running and healthy, and fails if they never are.
             wait_for_steady_state=True,
-            # A listener must forward to the target group before a service can use it.
+            # Needed before the first task starts, yet not referenced: a listener forwarding to
+            # the target group, the execution role's policies, and what the caller names.
             depends_on=[*listeners, *base.execution_grants, *depends_on] or None,
         )
         if autoscaling is not None:
