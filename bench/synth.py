@@ -60,11 +60,16 @@ class Run(NamedTuple):
 def _children(pid: int) -> list[int]:
     """The child process ids of `pid` (from every thread's children list in /proc)."""
     found: list[int] = []
-    for children in Path(f"/proc/{pid}/task").glob("*/children"):
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return found  # the process ended while we looked
+    for task in tasks:
         try:
-            found.extend(int(child) for child in children.read_text().split())
+            with open(f"/proc/{pid}/task/{task}/children") as children:
+                found.extend(int(child) for child in children.read().split())
         except OSError:
-            continue  # the thread ended while we looked
+            continue  # the thread or the process ended while we looked
     return found
 
 
@@ -110,6 +115,8 @@ def run_once(mode: Mode, outdir: Path) -> Run:
     sampler.join()
     if process.returncode != 0:
         sys.exit(f"synth failed ({mode.label}):\n{stderr.decode()[-2000:]}")
+    if peak == 0:
+        sys.exit(f"no memory sample of the synth ({mode.label}): it ended within {elapsed:.2f} s")
     digest = hashlib.sha256()
     for stack in sorted((outdir / "stacks").glob("*/cdk.tf.json")):
         digest.update(stack.parent.name.encode() + stack.read_bytes())
