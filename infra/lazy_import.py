@@ -37,7 +37,7 @@ class LazyImportError(ImportError):
 
 
 def enabled(variable: str = ENV_SWITCH) -> bool:
-    """Tell whether the lazy loader `variable` switches is on (the default); `0` turns it off."""
+    """Tell whether the loader that `variable` switches is on (the default); `0` turns it off."""
     value = os.environ.get(variable, "1").strip().lower()
     if value not in {"0", "1", "false", "true", "off", "on", "no", "yes"}:
         raise LazyImportError(f"{variable}={value!r} is not a switch: use 1 (lazy) or 0 (eager)")

@@ -5,14 +5,14 @@ assembly. There, the entry point of `@cdktf/provider-aws` requires all 2,212 of 
 (about 1.7 s and 450 MB) although a stack uses a few dozen. `configure()` appends
 `--require infra/lazy_require.cjs` to `NODE_OPTIONS` (after whatever the user set there) and names
 the provider packages in `LAZY_REQUIRE_PACKAGES`, so the node process jsii starts afterwards
-preloads that hook, which gives those entry points one getter per submodule instead (see the hook
-for how, and when it loads a package eagerly instead). The npm package names are read from each
-Python package's `_jsii/__init__.py`, the module that loads its assembly.
+preloads that hook: it gives those entry points one getter per submodule (see the hook for how,
+and for when it loads a package eagerly). The npm package names are read from each Python
+package's `_jsii/__init__.py`, the module that loads its assembly.
 
 Only a node process started after `configure()` sees the hook, so `infra/providers.py` calls it
-before anything loads a jsii assembly. `VOTING_LAZY_NODE_PROVIDERS=0` switches the hook off; then
-`configure()` also empties `LAZY_REQUIRE_PACKAGES`, so a hook inherited from a parent process (a
-test or the benchmark starting a synth) stays idle too.
+before anything loads a jsii assembly. `VOTING_LAZY_NODE_PROVIDERS=0` switches the hook off: then
+`configure()` removes our `--require` and `LAZY_REQUIRE_PACKAGES`, so a hook inherited from a
+parent process (a test or the benchmark starting a synth) is off too.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def enabled() -> bool:
 
 def configure(*packages: str) -> None:
     """Set up the environment of the node process jsii will start: `packages` lazy, or none."""
-    if any(name == "_jsii" or name.endswith("._jsii") for name in sys.modules):
+    if enabled() and any(name == "_jsii" or name.endswith("._jsii") for name in sys.modules):
         print(
             "lazy_node: jsii's node process already runs, so its provider modules load eagerly; "
             "import infra.providers before anything else that loads a jsii assembly",

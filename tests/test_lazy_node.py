@@ -237,6 +237,7 @@ def test_switched_off_configure_also_idles_a_preload_inherited_from_elsewhere():
 def test_configure_after_jsii_started_changes_nothing_and_says_so(monkeypatch, capsys):
     import infra.providers  # noqa: F401 - loads the jsii assemblies, so node runs
 
+    monkeypatch.setenv(lazy_node.ENV_SWITCH, "1")
     monkeypatch.setenv("NODE_OPTIONS", "--no-warnings")
     monkeypatch.delenv(lazy_node.PACKAGES_VARIABLE, raising=False)
     lazy_node.configure("cdktf_cdktf_provider_aws")
