@@ -1,115 +1,133 @@
-"""Import the prebuilt provider packages without their 2,212 eager submodule imports.
+"""Import the prebuilt provider packages with their submodules loaded on first use.
 
 The prebuilt `cdktf-cdktf-provider-aws` package is frozen at its last release. Its `__init__.py`
-loads the jsii assembly and then runs `from . import <submodule>` for every resource and data
-source the provider has, which costs about 17 s and ~1 GB per synth although a stack uses a few
-dozen of them. `install()` executes that `__init__.py` only up to the first of those lines, so the
-package module exists with its assembly loaded, and each submodule is imported when the stack asks
-for it (`from cdktf_cdktf_provider_aws.vpc import Vpc`, or attribute access through PEP 562).
-The JSON a stack synthesizes is the same either way; a test proves it byte for byte.
+loads the jsii assembly, calls `publication.publish()`, and then runs `from . import <submodule>`
+for every resource and data source the provider has: about 17 s and ~1 GB per synth, although a
+stack uses a few dozen. `install()` runs that `__init__.py` unchanged, with a finder in front of
+the import system that hands each of those submodules to importlib's `LazyLoader`: the statement
+binds the submodule, and its code runs when the stack first reads from it
+(`from cdktf_cdktf_provider_aws.vpc import Vpc`). The JSON a stack synthesizes is the same either
+way; a test proves it byte for byte.
 
-The generated `__init__.py` ends with `publication.publish()` (which reads every name in `__all__`
-and so would import every submodule anyway) followed by the eager-import block; both are skipped.
-That tail must be exactly what the generator writes (`publication.publish()`, then only comments
-and `from . import <name>` lines, each naming a submodule folder): if a package is laid out
-otherwise, `install()` raises `LazyImportError` instead of guessing. Set
-`VOTING_LAZY_PROVIDERS=0` to import the packages eagerly, as plain cdktf does.
+Which submodules wait is read from the installed `__init__.py` each time: every statement after its
+last `publication.publish()` must be `from . import <name>` naming a submodule folder, as the
+generator writes it. A package laid out otherwise is imported eagerly, as plain cdktf does, and one
+line on stderr says so. `VOTING_LAZY_PROVIDERS=0` imports the packages eagerly too.
 """
 
 from __future__ import annotations
 
+import ast
 import importlib
+import importlib.abc
+import importlib.machinery
 import importlib.util
 import os
-import re
 import sys
+from collections.abc import Sequence
+from importlib.machinery import ModuleSpec
 from pathlib import Path
 from types import ModuleType
 
 ENV_SWITCH = "VOTING_LAZY_PROVIDERS"
 
-_EAGER_IMPORT = re.compile(r"from \. import ([A-Za-z_][A-Za-z0-9_]*)")
-_PUBLISH = "publication.publish()"
-
 
 class LazyImportError(ImportError):
-    """The installed provider package is not laid out the way the lazy loader expects."""
+    """A lazy-loading switch holds something that is not a switch value."""
 
 
-def enabled() -> bool:
-    """Tell whether lazy loading is on (the default); `VOTING_LAZY_PROVIDERS=0` turns it off."""
-    value = os.environ.get(ENV_SWITCH, "1").strip().lower()
+def enabled(variable: str = ENV_SWITCH) -> bool:
+    """Tell whether the loader that `variable` switches is on (the default); `0` turns it off."""
+    value = os.environ.get(variable, "1").strip().lower()
     if value not in {"0", "1", "false", "true", "off", "on", "no", "yes"}:
-        raise LazyImportError(f"{ENV_SWITCH}={value!r} is not a switch: use 1 (lazy) or 0 (eager)")
+        raise LazyImportError(f"{variable}={value!r} is not a switch: use 1 (lazy) or 0 (eager)")
     return value in {"1", "true", "on", "yes"}
 
 
 def install(package: str) -> ModuleType:
-    """Import `package` without running its eager submodule imports; return the package module."""
+    """Import `package` with the submodules its `__init__` imports last loaded on first use."""
     if package in sys.modules:
         return sys.modules[package]
     spec = importlib.util.find_spec(package)
-    if spec is None or spec.origin is None or spec.submodule_search_locations is None:
-        raise LazyImportError(f"{package} is not an installed package")
-    init = Path(spec.origin)
-    head, submodules = _split(init, init.read_text(encoding="utf-8"))
+    if spec is None:
+        raise ModuleNotFoundError(f"No module named {package!r}", name=package)
+    if spec.origin is None or spec.submodule_search_locations is None:
+        submodules: frozenset[str] | str = "it is not a package with an __init__.py"
+    else:
+        submodules = _deferrable_submodules(Path(spec.origin))
+    if isinstance(submodules, str):
+        print(f"lazy_import: {package} imports eagerly: {submodules}", file=sys.stderr)
+        return importlib.import_module(package)
 
-    module = importlib.util.module_from_spec(spec)
-    module.__getattr__ = _submodule_getter(package, submodules)
-    sys.modules[package] = module
+    finder = _DeferSubmodules(package, Path(spec.origin).parent, submodules)
+    sys.meta_path.insert(0, finder)
     try:
-        exec(compile(head, spec.origin, "exec"), module.__dict__)  # noqa: S102 - the package's own code
-    except BaseException:
-        del sys.modules[package]
-        raise
-    return module
+        return importlib.import_module(package)
+    finally:
+        sys.meta_path.remove(finder)
 
 
-def _split(init: Path, source: str) -> tuple[str, frozenset[str]]:
-    """Cut `source` before the eager-import block; return the head and the submodule names."""
-    lines = source.splitlines(keepends=True)
-    start = next((i for i, line in enumerate(lines) if _EAGER_IMPORT.fullmatch(line.strip())), None)
-    if start is None:
-        raise _layout_error(init, "no 'from . import <submodule>' block")
-    head = lines[:start]
-    while head and _is_blank(head[-1]):
-        head.pop()
-    if not head or head.pop().strip() != _PUBLISH:
-        raise _layout_error(init, f"the submodule imports do not follow '{_PUBLISH}'")
-    if "from ._jsii import *\n" not in head:
-        raise _layout_error(init, "the jsii assembly is not loaded before the submodule imports")
-
+def _deferrable_submodules(init: Path) -> frozenset[str] | str:
+    """The submodules `init` imports after `publication.publish()`; what differs if not that."""
+    body = ast.parse(init.read_bytes(), str(init)).body
+    published = [i for i, statement in enumerate(body) if _is_publish(statement)]
+    if not published:
+        return f"{init} never calls publication.publish()"
+    folders = {entry.name for entry in os.scandir(init.parent) if entry.is_dir()}
     names: set[str] = set()
-    for line in (line.strip() for line in lines[start:]):
-        if _is_blank(line):
-            continue
-        match = _EAGER_IMPORT.fullmatch(line)
-        if match is None:
-            raise _layout_error(init, f"unexpected statement among the submodule imports: {line!r}")
-        if not (init.parent / match[1] / "__init__.py").is_file():
-            raise _layout_error(init, f"'{line}' names no submodule folder")
-        names.add(match[1])
-    return "".join(head), frozenset(names)
+    for statement in body[published[-1] + 1 :]:
+        if not _is_relative_import(statement):
+            return f"{init}:{statement.lineno} is not a 'from . import <submodule>' statement"
+        for alias in statement.names:
+            if alias.name not in folders:
+                return f"{init}:{statement.lineno} imports {alias.name!r}, not a submodule folder"
+            names.add(alias.name)
+    if not names:
+        return f"{init} imports no submodule after publication.publish()"
+    return frozenset(names)
 
 
-def _is_blank(line: str) -> bool:
-    """Tell whether a line is empty or only a comment (the generator puts one above the block)."""
-    return not line.strip() or line.lstrip().startswith("#")
-
-
-def _submodule_getter(package: str, submodules: frozenset[str]):
-    """Build the PEP 562 `__getattr__` that imports a submodule on first attribute access."""
-
-    def __getattr__(name: str) -> ModuleType:
-        if name in submodules:
-            return importlib.import_module(f"{package}.{name}")
-        raise AttributeError(f"module {package!r} has no attribute {name!r}")
-
-    return __getattr__
-
-
-def _layout_error(init: Path, problem: str) -> LazyImportError:
-    return LazyImportError(
-        f"{init}: {problem}. The lazy provider loader only knows the layout of the prebuilt "
-        f"cdktf provider packages; set {ENV_SWITCH}=0 to import them eagerly."
+def _is_publish(statement: ast.stmt) -> bool:
+    """Tell whether `statement` is the generator's `publication.publish()`."""
+    return (
+        isinstance(statement, ast.Expr)
+        and isinstance(call := statement.value, ast.Call)
+        and not call.args
+        and not call.keywords
+        and isinstance(call.func, ast.Attribute)
+        and call.func.attr == "publish"
+        and isinstance(call.func.value, ast.Name)
+        and call.func.value.id == "publication"
     )
+
+
+def _is_relative_import(statement: ast.stmt) -> bool:
+    """Tell whether `statement` is `from . import <name>[, <name>...]` without renaming."""
+    return (
+        isinstance(statement, ast.ImportFrom)
+        and statement.level == 1
+        and statement.module is None
+        and all(alias.asname is None and alias.name != "*" for alias in statement.names)
+    )
+
+
+class _DeferSubmodules(importlib.abc.MetaPathFinder):
+    """Find the named submodule folders of one package, with their execution deferred."""
+
+    def __init__(self, package: str, directory: Path, names: frozenset[str]) -> None:
+        self._folders = {f"{package}.{name}": os.path.join(directory, name) for name in names}
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> ModuleSpec | None:
+        folder = self._folders.get(fullname)
+        if folder is None:
+            return None
+        # Built here rather than by the path finder: it would stat each folder again (~40 ms).
+        spec = importlib.util.spec_from_file_location(
+            fullname, os.path.join(folder, "__init__.py"), submodule_search_locations=[folder]
+        )
+        if spec is None or spec.loader is None:
+            return None
+        spec.loader = importlib.util.LazyLoader(spec.loader)
+        return spec

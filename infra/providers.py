@@ -1,16 +1,19 @@
 """Every cdktf, constructs and provider class the stack uses, imported from this one place.
 
-Importing the provider packages through `lazy_import` is what keeps a synth fast (see that module).
+Importing the provider packages through `lazy_import` and `lazy_node` is what keeps a synth fast
+(see those modules).
 Moving to the maintained fork (`cdktn`, `cdktn-provider-aws`, `cdktn-provider-docker`: same API,
 packages renamed) means changing the package names in this module and in the Pipfile, nothing else.
 """
 
-# ruff: noqa: E402 - the loader must run before the provider submodules are imported.
-from infra import lazy_import
+# ruff: noqa: E402 - the loaders must run before the provider submodules are imported.
+from infra import lazy_import, lazy_node
 
 AWS_PACKAGE = "cdktf_cdktf_provider_aws"
 DOCKER_PACKAGE = "cdktf_cdktf_provider_docker"
 
+# First: jsii starts its node process when the first assembly loads, with the environment of then.
+lazy_node.configure(AWS_PACKAGE, DOCKER_PACKAGE)
 if lazy_import.enabled():
     lazy_import.install(AWS_PACKAGE)
     lazy_import.install(DOCKER_PACKAGE)

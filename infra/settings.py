@@ -27,7 +27,7 @@ from typing import Any, Literal
 ENV_PREFIX = "VOTING_"
 CONTEXT_KEY = "voting"
 # VOTING_* variables that are switches of main.py and the loader, not settings.
-_NOT_SETTINGS = {"ENVIRONMENTS", "LAZY_PROVIDERS"}
+_NOT_SETTINGS = {"ENVIRONMENTS", "LAZY_PROVIDERS", "LAZY_NODE_PROVIDERS"}
 PROFILES = ("dev", "prod")
 
 # The CPU (units) / memory (MiB) pairs Fargate offers for Linux tasks.

@@ -1,76 +1,162 @@
-"""The lazy provider loader refuses package layouts it does not know."""
+"""The Python-side provider loader: submodules run on first use, unknown layouts import eagerly."""
 
+import importlib
 import sys
 import textwrap
+import types
 
 import pytest
 
 from infra import lazy_import
 
+# What the jsii generator writes, cut down: publish, then one import per submodule folder.
+GENERATED = """\
+    import publication
+    import fakeprov_events
+    fakeprov_events.RAN.append(__name__)
+
+    __all__ = ["thing", "other"]
+
+    publication.publish()
+
+    # Loading modules to ensure their types are registered with the jsii runtime library
+    from . import thing
+    from . import other
+"""
+
 
 def _package(root, name, init):
+    """Write package `name` under `root`: `init`, and submodules `thing` and `other` that log."""
     package = root / name
-    (package / "_jsii").mkdir(parents=True)
-    (package / "_jsii" / "__init__.py").write_text("LOADED = True\n")
-    (package / "thing").mkdir()
-    (package / "thing" / "__init__.py").write_text("VALUE = 42\n")
+    for submodule, value in (("thing", 42), ("other", 7)):
+        (package / submodule).mkdir(parents=True)
+        (package / submodule / "__init__.py").write_text(
+            f"import fakeprov_events\nfakeprov_events.RAN.append(__name__)\nVALUE = {value}\n"
+        )
     (package / "__init__.py").write_text(textwrap.dedent(init))
     return package
 
 
 @pytest.fixture
 def on_path(tmp_path, monkeypatch):
+    """A folder on sys.path with `fakeprov_events.RAN`, the log of executed package modules."""
+    (tmp_path / "fakeprov_events.py").write_text("RAN = []\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     yield tmp_path
     for name in [n for n in sys.modules if n.startswith("fakeprov")]:
         del sys.modules[name]
 
 
-GOOD = """\
-    from ._jsii import *
-    __all__ = ["thing"]
-    publication.publish()
-
-    # Loading modules to ensure their types are registered with the jsii runtime lib
-    from . import thing
-"""
+def _ran():
+    return importlib.import_module("fakeprov_events").RAN
 
 
-def test_known_layout_loads_submodules_on_demand(on_path):
-    _package(on_path, "fakeprov_good", GOOD)
+def test_known_layout_runs_each_submodule_on_first_use(on_path, capsys):
+    _package(on_path, "fakeprov_good", GENERATED)
     module = lazy_import.install("fakeprov_good")
-    assert "fakeprov_good.thing" not in sys.modules
-    assert module.thing.VALUE == 42
-    assert "fakeprov_good.thing" in sys.modules
-    with pytest.raises(AttributeError):
-        _ = module.other
+    assert _ran() == ["fakeprov_good"]
+    assert module is sys.modules["fakeprov_good"]
+
+    from fakeprov_good.thing import VALUE
+
+    assert VALUE == 42
+    assert _ran() == ["fakeprov_good", "fakeprov_good.thing"]
+    assert module.other.VALUE == 7
+    assert _ran() == ["fakeprov_good", "fakeprov_good.thing", "fakeprov_good.other"]
+    assert capsys.readouterr().err == ""
+
+
+def test_lazy_package_looks_like_the_eager_one(on_path):
+    _package(on_path, "fakeprov_lazy", GENERATED)
+    _package(on_path, "fakeprov_eager", GENERATED)
+    lazy = lazy_import.install("fakeprov_lazy")
+    eager = importlib.import_module("fakeprov_eager")
+    # publication.publish() ran in both: the public module, with the private one beside it.
+    assert sorted(vars(lazy)) == sorted(vars(eager))
+    assert sys.modules["fakeprov_lazy._private"].__name__ == "fakeprov_lazy"
+    assert lazy.thing.VALUE == eager.thing.VALUE
 
 
 @pytest.mark.parametrize(
-    ("init", "problem"),
+    ("init", "problem", "submodules"),
     [
-        ("from ._jsii import *\nx = 1\n", "no 'from . import <submodule>' block"),
-        ("from ._jsii import *\nfrom . import thing\n", "do not follow 'publication.publish()'"),
         (
-            "from ._jsii import *\npublication.publish()\nfrom . import thing\nprint('hi')\n",
-            "unexpected statement",
+            GENERATED.replace("publication.publish()", "pass"),
+            "never calls publication.publish()",
+            ["thing", "other"],
         ),
-        ("from ._jsii import *\npublication.publish()\nfrom . import gone\n", "names no submodule"),
-        ("publication.publish()\nfrom . import thing\n", "jsii assembly is not loaded"),
+        (
+            GENERATED + "    print('hi')\n",
+            "is not a 'from . import <submodule>' statement",
+            ["thing", "other"],
+        ),
+        (
+            GENERATED.replace("import other", "import other as renamed"),
+            "is not a 'from . import <submodule>' statement",
+            ["thing", "other"],
+        ),
+        (
+            GENERATED.replace("from . import other", "from .other import VALUE"),
+            "is not a 'from . import <submodule>' statement",
+            ["thing", "other"],
+        ),
+        (
+            GENERATED + "    from . import helper\n",
+            "imports 'helper', not a submodule folder",
+            ["thing", "other", "helper"],
+        ),
+        (
+            GENERATED.split("# Loading")[0],
+            "imports no submodule after publication.publish()",
+            [],
+        ),
     ],
 )
-def test_unknown_layout_is_a_clear_error(on_path, init, problem):
+def test_unknown_layout_imports_eagerly_and_says_so_in_one_line(
+    on_path, capsys, init, problem, submodules
+):
     name = f"fakeprov_{abs(hash(init))}"
-    _package(on_path, name, init)
-    with pytest.raises(lazy_import.LazyImportError, match="VOTING_LAZY_PROVIDERS=0") as error:
-        lazy_import.install(name)
-    assert problem in str(error.value)
-    assert name not in sys.modules
+    package = _package(on_path, name, init)
+    (package / "helper.py").write_text(
+        "import fakeprov_events\nfakeprov_events.RAN.append(__name__)\n"
+    )
+
+    module = lazy_import.install(name)
+
+    assert module is sys.modules[name]
+    assert _ran() == [name, *(f"{name}.{submodule}" for submodule in submodules)]
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"lazy_import: {name} imports eagerly: ")
+    assert problem in lines[0]
+
+
+def test_missing_package_is_an_import_error():
+    with pytest.raises(ModuleNotFoundError, match="fakeprov_absent"):
+        lazy_import.install("fakeprov_absent")
+
+
+def test_real_aws_package_runs_only_the_submodules_the_stack_uses():
+    import infra.providers  # noqa: F401 - imports the provider packages as a synth does
+
+    if not lazy_import.enabled():
+        pytest.fail(f"{lazy_import.ENV_SWITCH} is off, so the lazy loader is not under test")
+    prefix = "cdktf_cdktf_provider_aws."
+    submodules = [
+        m for name, m in sys.modules.items() if name.count(".") == 1 and name.startswith(prefix)
+    ]
+    executed = {m.__name__ for m in submodules if type(m) is types.ModuleType}
+    assert len(submodules) > 2000
+    assert f"{prefix}vpc" in executed
+    assert f"{prefix}sagemaker_domain" not in executed
+    assert len(executed) < 100
 
 
 def test_switch_values(monkeypatch):
     monkeypatch.setenv(lazy_import.ENV_SWITCH, "0")
     assert lazy_import.enabled() is False
+    monkeypatch.setenv(lazy_import.ENV_SWITCH, "on")
+    assert lazy_import.enabled() is True
     monkeypatch.setenv(lazy_import.ENV_SWITCH, "maybe")
-    with pytest.raises(lazy_import.LazyImportError, match="is not a switch"):
+    with pytest.raises(lazy_import.LazyImportError, match="VOTING_LAZY_PROVIDERS='maybe'"):
         lazy_import.enabled()

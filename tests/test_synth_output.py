@@ -1,6 +1,7 @@
-"""What `python main.py` writes: the same bytes at any path, with the lazy loader on or off."""
+"""What a synth writes: the same bytes at any path, and in every loader mode, for every variant."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -8,9 +9,32 @@ from pathlib import Path
 
 import pytest
 
+from infra.lazy_import import ENV_SWITCH as PYTHON_SWITCH
+from infra.lazy_node import ENV_SWITCH as NODE_SWITCH
 from infra.project import PROJECT_DIR
+from tests.conftest import VARIANTS
+from tests.write_variants import OUT_VARIABLE
 
 SOURCES = ["main.py", "cdktf.json", "infra", "frontend"]
+# Loader mode: (Python-side switch, node-side switch).
+LAZY = ("1", "1")
+NODE_EAGER = ("1", "0")
+EAGER = ("0", "0")
+# What node prints under NODE_DEBUG=module when it loads one of the AWS provider's submodules.
+AWS_SUBMODULE_LOAD = re.compile(r'load "[^"]*/@cdktf/provider-aws/lib/([^/"]+)/index\.js"')
+
+
+def _env(mode: tuple[str, str], **extra: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        PYTHON_SWITCH: mode[0],
+        NODE_SWITCH: mode[1],
+        "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
+        **extra,
+    }
+    env.pop("CDKTF_OUTDIR", None)
+    env.pop("VOTING_ENVIRONMENTS", None)
+    return env
 
 
 def _clone(target: Path) -> Path:
@@ -24,16 +48,17 @@ def _clone(target: Path) -> Path:
     return target
 
 
-def _synth(project: Path, *, lazy: bool) -> bytes:
-    env = {
-        **os.environ,
-        "VOTING_ENVIRONMENTS": "dev",
-        "VOTING_LAZY_PROVIDERS": "1" if lazy else "0",
-        "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
-    }
-    env.pop("CDKTF_OUTDIR", None)
-    subprocess.run([sys.executable, "main.py"], cwd=project, env=env, check=True, timeout=300)
-    return (project / "cdktf.out" / "stacks" / "voting-app-dev" / "cdk.tf.json").read_bytes()
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def _synth(project: Path, mode: tuple[str, str]) -> dict[str, bytes]:
+    """Run `python main.py` (every environment) in `project`; return cdktf.out's files."""
+    shutil.rmtree(project / "cdktf.out", ignore_errors=True)
+    subprocess.run(
+        [sys.executable, "main.py"], cwd=project, env=_env(mode), check=True, timeout=300
+    )
+    return _files(project / "cdktf.out")
 
 
 @pytest.fixture(scope="module")
@@ -42,22 +67,70 @@ def clone_a(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def lazy_a(clone_a) -> bytes:
-    return _synth(clone_a, lazy=True)
+def lazy_a(clone_a) -> dict[str, bytes]:
+    return _synth(clone_a, LAZY)
 
 
 def test_two_clones_at_different_paths_synthesize_identical_bytes(lazy_a, tmp_path):
     clone_b = _clone(tmp_path / "somewhere" / "else" / "checkout")
-    assert _synth(clone_b, lazy=True) == lazy_a
+    assert _synth(clone_b, LAZY) == lazy_a
 
 
 def test_no_absolute_paths_or_timestamps(lazy_a, clone_a):
-    text = lazy_a.decode()
+    text = lazy_a["stacks/voting-app-dev/cdk.tf.json"].decode()
     assert str(clone_a) not in text and str(PROJECT_DIR) not in text
     assert '"path": "../../../terraform.voting-app-dev.tfstate"' in text
     assert '"context": "../../../frontend"' in text
 
 
-def test_lazy_loader_on_and_off_give_identical_bytes(lazy_a, clone_a):
-    # The one test that pays for the eager import of all 2,212 AWS provider submodules.
-    assert _synth(clone_a, lazy=False) == lazy_a
+def test_cdktf_out_is_identical_with_the_node_loader_on_and_off(lazy_a, clone_a):
+    assert sorted(lazy_a) == [
+        "manifest.json",
+        "stacks/voting-app-dev/cdk.tf.json",
+        "stacks/voting-app-prod/cdk.tf.json",
+    ]
+    assert _synth(clone_a, NODE_EAGER) == lazy_a
+
+
+@pytest.fixture(scope="module")
+def variants(tmp_path_factory) -> dict[tuple[str, str], tuple[dict[str, bytes], set[str]]]:
+    """Each conftest variant built in each loader mode, one pytest subprocess per mode.
+
+    Per mode: the variants' JSON by name, and the AWS provider submodules node loaded.
+    """
+    found = {}
+    for mode in (LAZY, NODE_EAGER, EAGER):
+        out = tmp_path_factory.mktemp("variants")
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider"]
+            + ["tests/write_variants.py"],
+            cwd=PROJECT_DIR,
+            env=_env(mode, NODE_DEBUG="module", **{OUT_VARIABLE: str(out)}),
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+        loaded = set(AWS_SUBMODULE_LOAD.findall(result.stderr))
+        found[mode] = ({p.stem: p.read_bytes() for p in out.glob("*.json")}, loaded)
+    return found
+
+
+def test_every_variant_is_identical_in_every_loader_mode(variants):
+    lazy, _ = variants[LAZY]
+    assert sorted(lazy) == sorted(VARIANTS)
+    for mode in (NODE_EAGER, EAGER):
+        written, _ = variants[mode]
+        assert sorted(written) == sorted(lazy)
+        for name, text in lazy.items():
+            assert written[name] == text, f"{name} differs between modes {LAZY} and {mode}"
+
+
+def test_node_loads_only_the_provider_modules_the_stacks_use(variants):
+    # The comparison above means something only if node really ran both ways.
+    _, lazy = variants[LAZY]
+    _, eager = variants[NODE_EAGER]
+    assert {"vpc", "ecs-service", "elasticache-replication-group"} <= lazy
+    assert len(lazy) < 100
+    assert len(eager) > 2000
+    assert lazy < eager
