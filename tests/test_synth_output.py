@@ -29,7 +29,6 @@ def _synth(project: Path, *, lazy: bool) -> bytes:
         **os.environ,
         "VOTING_ENVIRONMENTS": "dev",
         "VOTING_LAZY_PROVIDERS": "1" if lazy else "0",
-        "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
     }
     env.pop("CDKTF_OUTDIR", None)
     subprocess.run([sys.executable, "main.py"], cwd=project, env=env, check=True, timeout=300)
