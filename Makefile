@@ -1,9 +1,9 @@
-# The README's two commands, `make synth` and `make test`, first install what they need, inside
-# the project folder: pipenv in .venv-tools, the locked Python packages in .venv, Node.js 22 (and,
-# for tests and the cdktf CLI targets, the CLI itself) in node_modules. `make test` also installs
-# Debian packages (redis-server, chromium, graphviz) and checkov (.venv-checkov). Nothing is
-# installed into the system Python: Debian's is externally managed, and a project's tools do not
-# belong there anyway. Each step that takes a while prints one line saying what it does.
+# The README's commands, `make synth`, `make test` and `make run`, first install what they need,
+# inside the project folder: pipenv in .venv-tools, the locked Python packages in .venv, Node.js 22
+# (and, for tests and the cdktf CLI targets, the CLI itself) in node_modules. `make test` also
+# installs Debian packages (redis-server, chromium, graphviz) and checkov (.venv-checkov). Nothing
+# is installed into the system Python: Debian's is externally managed, and a project's tools do
+# not belong there anyway. Each step that takes a while prints one line saying what it does.
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 export PIPENV_VENV_IN_PROJECT := 1
