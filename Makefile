@@ -29,6 +29,10 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # sight (errors still show on stderr).
 APT_INSTALL = echo "==> Installing Debian packages: $(1)" && $(SUDO) apt-get update -qq && \
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(1) >/dev/null
+# npm 9 (Debian 12's own) installs the platform's Node.js package but does not link its binary
+# into node_modules/.bin, where npx looks first; link it then.
+LINK_NODE = [ -e node_modules/.bin/node ] || for node in node_modules/node-*-*/bin/node; do \
+	if [ -f "$$node" ]; then mkdir -p node_modules/.bin && ln -sr "$$node" node_modules/.bin/node; fi; done
 # The stack the cdktf CLI targets work on.
 STACK ?= voting-app-dev
 
@@ -88,12 +92,14 @@ node_modules/.node: package-lock.json
 	@command -v npm >/dev/null || { $(call APT_INSTALL,npm); }
 	@echo "==> Installing Node.js into node_modules (npm ci --omit=dev)"
 	@npm ci --omit=dev --loglevel=warn
+	@$(LINK_NODE)
 	@touch $@
 
 node_modules/.cli: package-lock.json
 	@command -v npm >/dev/null || { $(call APT_INSTALL,npm); }
 	@echo "==> Installing Node.js and the cdktf CLI into node_modules (npm ci, about 420 MB)"
 	@npm ci --loglevel=warn
+	@$(LINK_NODE)
 	@touch $@ node_modules/.node
 
 system-packages:

@@ -8,11 +8,20 @@ entry points call `use_project_node()` before the first cdktf import.
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 
 from infra.project import PROJECT_DIR
 
-#: Where `npm ci` links the binary of the pinned `node-<os>-<cpu>` package.
-PROJECT_NODE = PROJECT_DIR / "node_modules" / ".bin" / "node"
+
+def project_node() -> Path | None:
+    """The binary of the installed `node-<os>-<cpu>` package, if npm installed one here.
+
+    npm installs only the package whose os and cpu match this machine. Its binary is looked up
+    in the package itself: npm 9 (Debian 12's) does not link it into node_modules/.bin.
+    """
+    found = sorted((PROJECT_DIR / "node_modules").glob(f"node-{sys.platform}-*/bin/node"))
+    return found[0] if found else None
 
 
 def use_project_node() -> None:
@@ -21,5 +30,6 @@ def use_project_node() -> None:
     Without node_modules (or on a platform the npm registry has no Node package for), jsii keeps
     using the node on the PATH.
     """
-    if not os.environ.get("JSII_NODE") and PROJECT_NODE.is_file():
-        os.environ["JSII_NODE"] = str(PROJECT_NODE)
+    node = project_node()
+    if not os.environ.get("JSII_NODE") and node is not None:
+        os.environ["JSII_NODE"] = str(node)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.node import PROJECT_NODE
+from infra.node import project_node
 from infra.project import PROJECT_DIR
 
 WORKFLOWS = sorted((PROJECT_DIR / ".github" / "workflows").glob("*.yml"))
@@ -80,16 +80,18 @@ def test_node_is_one_supported_release_for_every_platform():
     # jsii supports the even-numbered LTS releases from 22 on; 22 is also the newest release
     # the cdktf CLI's prebuilt node-pty module is built for.
     assert version.split(".")[0] == "22"
-    installed = subprocess.run(
-        [str(PROJECT_NODE), "--version"], capture_output=True, text=True, check=True
-    )
+    node = project_node()
+    assert node is not None, "no Node.js package in node_modules: run `make test`"
+    installed = subprocess.run([str(node), "--version"], capture_output=True, text=True, check=True)
     assert installed.stdout.strip() == f"v{version}"
+    # npx puts node_modules/.bin first on the PATH: the cdktf CLI runs on the same binary.
+    assert (PROJECT_DIR / "node_modules" / ".bin" / "node").resolve() == node.resolve()
 
 
 def test_the_cdktf_cli_native_module_loads_on_the_project_node():
     script = "require('@cdktf/node-pty-prebuilt-multiarch'); console.log('loaded')"
     result = subprocess.run(
-        [str(PROJECT_NODE), "-e", script], cwd=PROJECT_DIR, capture_output=True, text=True
+        [str(project_node()), "-e", script], cwd=PROJECT_DIR, capture_output=True, text=True
     )
     assert (result.returncode, result.stdout, result.stderr) == (0, "loaded\n", "")
 
