@@ -2,7 +2,10 @@
 
 import os
 import sys
+from pathlib import Path
 
+from infra.node import use_project_node
+from infra.outdir import remove_stale_stacks, summary, written_stacks
 from infra.project import CDKTF_JSON, output_dir
 from infra.settings import SettingsError, load_all, read_context, select
 
@@ -16,15 +19,21 @@ def main() -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
 
+    names = ", ".join(settings.stack_name for settings in selected)
+    print(f"Synthesizing {names} (loading the AWS provider takes a few seconds)...", flush=True)
+    use_project_node()
     # Imported only now: a settings mistake is reported before the provider loads.
     from infra.providers import App
     from infra.stack import VotingStack
 
     # The cdktf CLI passes its output folder; run directly, the one cdktf.json names.
-    app = App(outdir=os.environ.get("CDKTF_OUTDIR") or str(output_dir()))
+    outdir = Path(os.environ.get("CDKTF_OUTDIR") or output_dir())
+    app = App(outdir=str(outdir))
     for settings in selected:
         VotingStack(app, settings)
     app.synth()
+    stacks = written_stacks(outdir)
+    print(summary(stacks, remove_stale_stacks(outdir, stacks)))
     return 0
 
 

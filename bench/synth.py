@@ -94,7 +94,6 @@ def run_once(mode: Mode, outdir: Path) -> Run:
         "VOTING_LAZY_PROVIDERS": "1" if mode.python_lazy else "0",
         "VOTING_LAZY_NODE_PROVIDERS": "1" if mode.node_lazy else "0",
         "CDKTF_OUTDIR": str(outdir),
-        "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
     }
     peak = 0
     start = time.perf_counter()

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-# jsii prints a banner on node 20 (end of life upstream, the node this project runs on).
-os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+from infra.node import use_project_node
+from tests.helpers import Synth
 
-from tests.helpers import Synth  # noqa: E402
+# Before the first cdktf import: jsii (and every synth the tests start) runs the pinned Node.js.
+use_project_node()
 
 
 def _settings(env: str, **changes):

@@ -29,7 +29,6 @@ def _env(mode: tuple[str, str], **extra: str) -> dict[str, str]:
         **os.environ,
         PYTHON_SWITCH: mode[0],
         NODE_SWITCH: mode[1],
-        "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
         **extra,
     }
     env.pop("CDKTF_OUTDIR", None)

@@ -1,0 +1,143 @@
+"""`make run`: the app as its image runs it, with a local Redis, on 127.0.0.1 until Ctrl-C.
+
+redis-server gets a random password (from a config file, so it is not on a command line) and
+keeps its append-only file in a temporary folder; gunicorn runs the image's command with the
+image's config from frontend/. Ctrl-C (or SIGTERM) stops gunicorn, then Redis, and removes the
+folder. If either server exits by itself, the other is stopped too.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+FRONTEND = Path(__file__).resolve().parent.parent / "frontend"
+HOST = "127.0.0.1"
+# The command of frontend/Dockerfile, run with this venv's gunicorn.
+GUNICORN = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "app:create_app()"]
+
+
+class RunError(Exception):
+    """A server could not start; the message says which and why."""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until(check, process: subprocess.Popen, what: str, log: Path | None = None) -> None:
+    deadline = time.monotonic() + 20
+    while not check():
+        if process.poll() is not None or time.monotonic() > deadline:
+            detail = log.read_text(errors="replace") if log else ""
+            raise RunError(f"{what} did not start{': ' + detail if detail else ''}")
+        time.sleep(0.1)
+
+
+def _listening(port: int) -> bool:
+    try:
+        socket.create_connection((HOST, port), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
+def _healthy(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://{HOST}:{port}/healthz", timeout=1) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Stop a server gracefully, then for good if it takes longer than gunicorn's grace."""
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(timeout=25)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def main() -> int:
+    """Start Redis and the app, wait for Ctrl-C or for either to exit, then stop both."""
+    web_port = int(os.environ.get("PORT") or 8080)
+    if _listening(web_port):
+        print(f"error: port {web_port} on {HOST} is taken; run with PORT=<another port>")
+        return 2
+    redis_server = shutil.which("redis-server")
+    if redis_server is None:
+        print("error: redis-server is not installed (Debian package redis-server)")
+        return 2
+
+    data = Path(tempfile.mkdtemp(prefix="voting-app-run-"))
+    password = secrets.token_urlsafe(24)
+    redis_port = _free_port()
+    config = data / "redis.conf"
+    config.touch(mode=0o600)
+    config.write_text(
+        f"bind {HOST}\nport {redis_port}\nrequirepass {password}\ndir {data}\n"
+        'appendonly yes\nsave ""\nlogfile ""\n',
+        encoding="utf-8",
+    )
+    env = {
+        **os.environ,
+        "HOST": HOST,
+        "PORT": str(web_port),
+        "REDIS": HOST,
+        "REDIS_PORT": str(redis_port),
+        "REDIS_PWD": password,
+    }
+    servers: list[subprocess.Popen] = []
+    try:
+        print(f"Starting redis-server on {HOST}:{redis_port} (password set, AOF in {data})")
+        with open(data / "redis.log", "wb") as log:
+            redis = subprocess.Popen([redis_server, str(config)], stdout=log, stderr=log)
+        servers.append(redis)
+        _wait_until(lambda: _listening(redis_port), redis, "redis-server", data / "redis.log")
+
+        print(f"Starting the app: gunicorn on http://{HOST}:{web_port}/ (the image's command)")
+        web = subprocess.Popen(GUNICORN, cwd=FRONTEND, env=env)
+        servers.append(web)
+        _wait_until(lambda: _healthy(web_port), web, "gunicorn")
+        print(f"Ready: open http://{HOST}:{web_port}/ (curl examples: frontend/README.md).")
+        print("Press Ctrl-C to stop both servers.", flush=True)
+
+        while all(server.poll() is None for server in servers):
+            time.sleep(0.2)
+        gone = "gunicorn" if web.poll() is not None else "redis-server"
+        print(f"{gone} exited; stopping the other server.")
+        return 1
+    except KeyboardInterrupt:
+        print("\nStopping gunicorn and redis-server...")
+        return 0
+    except RunError as error:
+        print(f"error: {error}")
+        return 1
+    finally:
+        # A second Ctrl-C must not cut the shutdown short and leave a server behind.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        for server in reversed(servers):
+            _stop(server)
+        shutil.rmtree(data, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    # Ctrl-C stops the servers even when started from a shell that ignores SIGINT in background
+    # jobs, and SIGTERM (a service manager, `kill`) stops them the same way.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    sys.exit(main())

@@ -1,0 +1,118 @@
+"""The documented synth commands, run as a user runs them: what they print and what they write.
+
+`python main.py` is what `make synth` and `pipenv run synth` run; `npx cdktf synth` runs the same
+through the pinned cdktf CLI. Both run with the caller's PATH (here the system node may be an old
+release) and none of the JSII_* variables the tests themselves use.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from infra.project import PROJECT_DIR
+
+NOISE = re.compile(r"end-of-life|not supported|ENOTFOUND|checkpoint|warn|deprecat", re.IGNORECASE)
+
+
+def _user_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JSII_", "CDKTF_"))}
+    # The test session points jsii at the project's node itself (conftest); a user's shell does not.
+    bin_dir = str(PROJECT_DIR / "node_modules" / ".bin")
+    env["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep) if p != bin_dir)
+    # A TF_CLI_CONFIG_FILE naming a missing file is this machine's, and Terraform (which the CLI
+    # asks for its version) complains about it whatever the project does.
+    if "TF_CLI_CONFIG_FILE" in env and not Path(env["TF_CLI_CONFIG_FILE"]).is_file():
+        del env["TF_CLI_CONFIG_FILE"]
+    env.pop("VOTING_ENVIRONMENTS", None)
+    return {**env, **extra}
+
+
+def _stacks(outdir: Path) -> dict[str, bytes]:
+    return {p.parent.name: p.read_bytes() for p in sorted(outdir.glob("stacks/*/cdk.tf.json"))}
+
+
+@pytest.fixture(scope="module")
+def main_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """`python main.py` into a fresh folder that holds a stack of an earlier synth."""
+    outdir = tmp_path_factory.mktemp("main") / "cdktf.out"
+    stale = outdir / "stacks" / "voting-app-staging"
+    stale.mkdir(parents=True)
+    (stale / "cdk.tf.json").write_text('{"resource": {}}', encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "main.py"],
+        cwd=PROJECT_DIR,
+        env=_user_env(CDKTF_OUTDIR=str(outdir)),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return outdir, result
+
+
+@pytest.fixture(scope="module")
+def cli_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """`npx cdktf synth`, as the README documents it (CHECKPOINT_DISABLE=1 exported)."""
+    outdir = tmp_path_factory.mktemp("cli") / "cdktf.out"
+    result = subprocess.run(
+        ["npx", "cdktf", "synth", "--output", str(outdir)],
+        cwd=PROJECT_DIR,
+        env=_user_env(CHECKPOINT_DISABLE="1"),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return outdir, result
+
+
+def test_main_says_what_it_wrote(main_run):
+    outdir, result = main_run
+    manifest = json.loads((outdir / "manifest.json").read_text(encoding="utf-8"))
+    assert sorted(manifest["stacks"]) == ["voting-app-dev", "voting-app-prod"]
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Synthesizing voting-app-dev, voting-app-prod")
+    assert "Wrote 2 stacks:" in lines
+    for name in manifest["stacks"]:
+        config = json.loads((outdir / "stacks" / name / "cdk.tf.json").read_text(encoding="utf-8"))
+        resources = sum(len(blocks) for blocks in config["resource"].values())
+        assert resources > 50
+        line = f"{resources} resources  {outdir.as_posix()}/stacks/{name}/cdk.tf.json"
+        assert any(text.startswith(f"  {name}") and text.endswith(line) for text in lines), lines
+
+
+def test_main_removes_the_stack_folders_it_no_longer_produces(main_run):
+    outdir, result = main_run
+    assert sorted(_stacks(outdir)) == ["voting-app-dev", "voting-app-prod"]
+    assert not (outdir / "stacks" / "voting-app-staging").exists()
+    assert (
+        f"Removed {outdir.as_posix()}/stacks/voting-app-staging: "
+        "this synth no longer produces that stack."
+    ) in result.stdout.splitlines()
+
+
+def test_main_prints_no_banner_or_warning(main_run):
+    _, result = main_run
+    assert result.stderr == ""
+    assert not NOISE.search(result.stdout), result.stdout
+
+
+def test_cdktf_cli_writes_the_same_bytes_as_main(main_run, cli_run):
+    main_stacks, cli_stacks = _stacks(main_run[0]), _stacks(cli_run[0])
+    assert sorted(cli_stacks) == sorted(main_stacks)
+    for name, text in main_stacks.items():
+        assert cli_stacks[name] == text, f"{name}: npx cdktf synth differs from python main.py"
+
+
+def test_cdktf_cli_prints_no_banner_version_check_or_warning(cli_run):
+    _, result = cli_run
+    output = result.stdout + result.stderr
+    assert "Generated Terraform code for the stacks: voting-app-dev, voting-app-prod" in output
+    assert not NOISE.search(output), output
