@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from infra import lazy_node
 from infra.project import PROJECT_DIR
 
 NOISE = re.compile(r"end-of-life|not supported|ENOTFOUND|checkpoint|warn|deprecat", re.IGNORECASE)
@@ -23,6 +24,10 @@ NOISE = re.compile(r"end-of-life|not supported|ENOTFOUND|checkpoint|warn|depreca
 
 def _user_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JSII_", "CDKTF_"))}
+    # Importing infra.providers set these in the test process (the lazy node loader): main.py
+    # sets them for itself, a user's shell does not hold them.
+    for variable in ("NODE_OPTIONS", lazy_node.PACKAGES_VARIABLE):
+        env.pop(variable, None)
     # The test session points jsii at the project's node itself (conftest); a user's shell does not.
     bin_dir = str(PROJECT_DIR / "node_modules" / ".bin")
     env["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep) if p != bin_dir)
