@@ -45,6 +45,7 @@ class ManagedRedis(Construct):
         super().__init__(scope, id)
         if failover and len(subnet_ids) < 2:
             raise ValueError("failover needs subnets in at least 2 AZs")
+        self.node_count = 2 if failover else 1
         subnets = ElasticacheSubnetGroup(
             self, "subnets", name=name, subnet_ids=list(subnet_ids), description=name
         )
@@ -57,7 +58,7 @@ class ManagedRedis(Construct):
             engine_version=engine_version,
             node_type=node_type,
             port=6379,
-            num_cache_clusters=2 if failover else 1,
+            num_cache_clusters=self.node_count,
             automatic_failover_enabled=failover,
             multi_az_enabled=failover,
             subnet_group_name=subnets.name,

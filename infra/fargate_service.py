@@ -143,7 +143,7 @@ class FargateService(Construct):
         if autoscaling and not (autoscaling.min_count <= desired_count <= autoscaling.max_count):
             raise ValueError("desired_count must lie within the autoscaling bounds")
         self.name = name
-        logs = CloudwatchLogGroup(
+        self.log_group = logs = CloudwatchLogGroup(
             self,
             "logs",
             name=log_group_name(name),

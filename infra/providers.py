@@ -35,6 +35,11 @@ from cdktf_cdktf_provider_aws.acm_certificate_validation import AcmCertificateVa
 from cdktf_cdktf_provider_aws.appautoscaling_policy import AppautoscalingPolicy
 from cdktf_cdktf_provider_aws.appautoscaling_target import AppautoscalingTarget
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.cloudwatch_log_metric_filter import CloudwatchLogMetricFilter
+from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import (
+    CloudwatchMetricAlarm,
+    CloudwatchMetricAlarmMetricQuery,
+)
 from cdktf_cdktf_provider_aws.data_aws_availability_zones import (
     DataAwsAvailabilityZones,
     DataAwsAvailabilityZonesFilter,
@@ -77,6 +82,9 @@ from cdktf_cdktf_provider_aws.route53_record import Route53Record
 from cdktf_cdktf_provider_aws.route_table import RouteTable
 from cdktf_cdktf_provider_aws.route_table_association import RouteTableAssociation
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
+from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
+from cdktf_cdktf_provider_aws.sns_topic_policy import SnsTopicPolicy
+from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
 from cdktf_cdktf_provider_aws.ssm_parameter import SsmParameter
 from cdktf_cdktf_provider_aws.subnet import Subnet
 from cdktf_cdktf_provider_aws.vpc import Vpc
@@ -96,6 +104,9 @@ __all__ = [
     "AwsProvider",
     "AwsProviderDefaultTags",
     "CloudwatchLogGroup",
+    "CloudwatchLogMetricFilter",
+    "CloudwatchMetricAlarm",
+    "CloudwatchMetricAlarmMetricQuery",
     "Construct",
     "DataAwsAvailabilityZones",
     "DataAwsAvailabilityZonesFilter",
@@ -146,6 +157,9 @@ __all__ = [
     "S3Backend",
     "TerraformElement",
     "SecurityGroup",
+    "SnsTopic",
+    "SnsTopicPolicy",
+    "SnsTopicSubscription",
     "SsmParameter",
     "Subnet",
     "TerraformOutput",

@@ -47,6 +47,7 @@ _REGION = re.compile(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d")
 _NAME = re.compile(r"[a-z][a-z0-9-]*[a-z0-9]")
 _IMAGE = re.compile(r"[a-z0-9./_-]+:[A-Za-z0-9._-]+(@sha256:[a-f0-9]{64})?")
 _DOMAIN = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[a-z]{2,63}")
 # Load balancer and target group names are capped at 32 characters; "-redis" is the longest role.
 _MAX_PREFIX = 32 - len("-redis")
 
@@ -135,6 +136,23 @@ class Settings:
     http_listener: bool = True
     """Keep the plain-HTTP listener on 80 when TLS is on."""
 
+    alarm_emails: tuple[str, ...] = ()
+    """E-mail addresses subscribed to the alarm topic (each confirms AWS's mail). Default: none."""
+    alarm_paging: bool = False
+    """Alarms notify the alarm topic. Default: prod only (dev alarms change state, send nothing)."""
+    alarm_minutes: int = 10
+    """Minutes a condition must last before its alarm fires. Default: 10 in dev, 5 in prod."""
+    alarm_cpu_percent: int = 90
+    """CPU (%) of a service or cache node that raises an alarm. Default: 90 / 80 (prod)."""
+    alarm_memory_percent: int = 90
+    """Memory (%) of a service or cache node that raises an alarm. Default: 90 / 80 (prod)."""
+    alarm_http_5xx_per_minute: int = 10
+    """5xx answers a minute in the web access log that raise an alarm. Default: 10 / 5 (prod)."""
+    alarm_redis_errors_per_minute: int = 5
+    """The app's "Redis unavailable" warnings a minute that raise an alarm. Default: 5 / 1 (prod)"""
+    alarm_replication_lag_seconds: int = 30
+    """Cache replica lag (seconds) that raises an alarm (elasticache with `cache_failover`)."""
+
     state_bucket: str = ""
     """S3 bucket for Terraform state (empty: local state file next to cdktf.json)."""
     state_region: str = ""
@@ -189,6 +207,12 @@ PROFILE_DEFAULTS: dict[str, dict[str, Any]] = {
         "log_retention_days": 365,
         "deletion_protection": True,
         "cache_failover": True,
+        "alarm_paging": True,
+        "alarm_minutes": 5,
+        "alarm_cpu_percent": 80,
+        "alarm_memory_percent": 80,
+        "alarm_http_5xx_per_minute": 5,
+        "alarm_redis_errors_per_minute": 1,
     },
 }
 
@@ -274,6 +298,7 @@ def _check(s: Settings) -> None:
         raise _fail("az_count", s.az_count, "cache_failover (on in prod) needs 2+ AZs")
     _check_app(s)
     _check_tls(s)
+    _check_alarms(s)
 
 
 def _check_cidr(s: Settings) -> None:
@@ -324,6 +349,26 @@ def _check_tls(s: Settings) -> None:
         raise _fail(
             "http_listener", s.http_listener, "without TLS the HTTP listener is the only one"
         )
+
+
+def _check_alarms(s: Settings) -> None:
+    for email in s.alarm_emails:
+        if not _EMAIL.fullmatch(email):
+            raise _fail("alarm_emails", email, "use e-mail addresses such as 'ops@example.com'")
+    if len(set(s.alarm_emails)) != len(s.alarm_emails):
+        raise _fail("alarm_emails", list(s.alarm_emails), "name each address once")
+    if not 1 <= s.alarm_minutes <= 60:
+        raise _fail("alarm_minutes", s.alarm_minutes, "use 1 to 60 minutes")
+    for name in ("alarm_cpu_percent", "alarm_memory_percent"):
+        if not 10 <= getattr(s, name) <= 100:
+            raise _fail(name, getattr(s, name), "use a percentage from 10 to 100")
+    for name in (
+        "alarm_http_5xx_per_minute",
+        "alarm_redis_errors_per_minute",
+        "alarm_replication_lag_seconds",
+    ):
+        if getattr(s, name) < 1:
+            raise _fail(name, getattr(s, name), "use 1 or more")
 
 
 # ---- building Settings from cdktf.json and the environment ----------------------------------

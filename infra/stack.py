@@ -8,6 +8,7 @@ from pathlib import Path
 from infra.encryption import Encryption
 from infra.fargate_service import ServiceBase, log_group_name
 from infra.identity import Identity
+from infra.monitoring import Monitoring, alarm_topic_name
 from infra.network import Network
 from infra.project import FRONTEND_DIR, PROJECT_DIR, stack_dir
 from infra.providers import (
@@ -56,7 +57,7 @@ class VotingStack(TerraformStack):
         self._backend()
         self.add_override("terraform.required_version", REQUIRED_TERRAFORM)
 
-        encryption = Encryption(self, "encryption", name=name)
+        encryption = Encryption(self, "encryption", name=name, alarm_topic=alarm_topic_name(name))
         public_cidrs, private_cidrs = s.subnet_cidrs
         network = Network(
             self,
@@ -164,6 +165,17 @@ class VotingStack(TerraformStack):
                 lb_dns=web.lb.dns_name,
                 lb_zone=web.lb.zone_id,
             )
+
+        Monitoring(
+            self,
+            "monitoring",
+            settings=s,
+            account=encryption.account,
+            kms_key_arn=encryption.key_arn,
+            cluster_name=cluster.name,
+            web=web,
+            redis=redis,
+        )
 
         app_url = f"https://{s.domain_name}" if s.tls_enabled else f"http://{web.lb.dns_name}"
         outputs = {

@@ -58,9 +58,12 @@ _VARIANTS: dict[str, Callable[[], object]] = {
         certificate_arn="arn:aws:acm:us-west-2:123456789012:certificate/abc",
         http_listener=False,
     ),
-    # prod with its state in S3
+    # prod with its state in S3, and alarms mailed to two addresses
     "synth_s3": lambda: _settings(
-        "prod", state_bucket="acme-terraform-state", state_region="eu-west-1"
+        "prod",
+        state_bucket="acme-terraform-state",
+        state_region="eu-west-1",
+        alarm_emails=("ops@example.com", "oncall@example.com"),
     ),
     "synth_one_az": lambda: _settings("dev", az_count=1),
     "synth_three_az": lambda: _settings(
