@@ -10,6 +10,7 @@ from infra.providers import (
     ElasticacheReplicationGroup,
     ElasticacheSubnetGroup,
 )
+from infra.template import literal
 
 
 class ManagedRedis(Construct):
@@ -34,12 +35,14 @@ class ManagedRedis(Construct):
         engine_version: str,
         failover: bool = False,
         snapshot_retention_days: int = 1,
+        restore_snapshot: str = "",
         protect: bool = False,
     ) -> None:
         """Create the subnet group and replication group `name`.
 
         `failover` (default False: one node) adds a replica in another AZ with automatic
-        failover. `snapshot_retention_days` (default 1) keeps daily snapshots. `protect`
+        failover. `snapshot_retention_days` (default 1) keeps daily snapshots;
+        `restore_snapshot` (default empty) seeds a new group from a snapshot. `protect`
         (default False) makes Terraform refuse any plan that would destroy the group.
         """
         super().__init__(scope, id)
@@ -69,9 +72,12 @@ class ManagedRedis(Construct):
             auth_token=auth_token,
             auth_token_update_strategy="ROTATE",
             snapshot_retention_limit=snapshot_retention_days,
+            snapshot_name=literal(restore_snapshot) or None,
             auto_minor_version_upgrade="true",
             apply_immediately=False,
             lifecycle={"prevent_destroy": True} if protect else None,
         )
         # Clients must speak TLS: transit encryption is on.
         self.endpoint = RedisEndpoint(host=self.group.primary_endpoint_address, tls=True)
+        # Its daily snapshots are its backups: nothing for AWS Backup.
+        self.file_system_arns: list[str] = []

@@ -92,7 +92,7 @@ class Encryption(Construct):
         self.key = KmsKey(
             self,
             "key",
-            description=f"{name}: logs, images, secrets and Redis data",
+            description=f"{name}: logs, images, secrets, Redis data, alarms and backups",
             enable_key_rotation=True,
             deletion_window_in_days=deletion_window_days,
             policy=json.dumps({"Version": "2012-10-17", "Statement": statements}),

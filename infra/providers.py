@@ -34,6 +34,9 @@ from cdktf_cdktf_provider_aws.acm_certificate import AcmCertificate
 from cdktf_cdktf_provider_aws.acm_certificate_validation import AcmCertificateValidation
 from cdktf_cdktf_provider_aws.appautoscaling_policy import AppautoscalingPolicy
 from cdktf_cdktf_provider_aws.appautoscaling_target import AppautoscalingTarget
+from cdktf_cdktf_provider_aws.backup_plan import BackupPlan, BackupPlanRule
+from cdktf_cdktf_provider_aws.backup_selection import BackupSelection
+from cdktf_cdktf_provider_aws.backup_vault import BackupVault
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.cloudwatch_log_metric_filter import CloudwatchLogMetricFilter
 from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import (
@@ -103,6 +106,10 @@ __all__ = [
     "AppautoscalingTarget",
     "AwsProvider",
     "AwsProviderDefaultTags",
+    "BackupPlan",
+    "BackupPlanRule",
+    "BackupSelection",
+    "BackupVault",
     "CloudwatchLogGroup",
     "CloudwatchLogMetricFilter",
     "CloudwatchMetricAlarm",

@@ -108,6 +108,15 @@ class Settings:
     cache_failover: bool = False
     """Two cache nodes in different AZs with automatic failover (elasticache). Default: prod."""
 
+    backup_retention_days: int = 7
+    """Days AWS Backup keeps each daily backup of the Redis EFS data (fargate backend; 0: no
+    backup plan). Default: 7 in dev, 35 in prod."""
+    cache_snapshot_retention_days: int = 1
+    """Days ElastiCache keeps its daily snapshots (elasticache backend; 0: none). Default: 1 in
+    dev, 7 in prod."""
+    cache_restore_snapshot: str = ""
+    """Seed the cache from this ElastiCache snapshot: setting or changing it replaces the group
+    (votes since the snapshot are lost). Default: empty, a new group starts empty."""
     log_retention_days: int = 14
     """CloudWatch log retention for service and flow logs. Default: 14 in dev, 365 in prod."""
     ecr_keep_tagged: int = 10
@@ -207,6 +216,8 @@ PROFILE_DEFAULTS: dict[str, dict[str, Any]] = {
         "log_retention_days": 365,
         "deletion_protection": True,
         "cache_failover": True,
+        "backup_retention_days": 35,
+        "cache_snapshot_retention_days": 7,
         "alarm_paging": True,
         "alarm_minutes": 5,
         "alarm_cpu_percent": 80,
@@ -288,6 +299,18 @@ def _check(s: Settings) -> None:
         raise _fail("log_retention_days", s.log_retention_days, f"use one of {LOG_RETENTION_DAYS}")
     if not 1 <= s.ecr_keep_tagged <= 1000:
         raise _fail("ecr_keep_tagged", s.ecr_keep_tagged, "use 1 to 1000")
+    if not 0 <= s.backup_retention_days <= 36500:
+        raise _fail("backup_retention_days", s.backup_retention_days, "use 0 (off) to 36500")
+    if not 0 <= s.cache_snapshot_retention_days <= 35:
+        raise _fail(
+            "cache_snapshot_retention_days",
+            s.cache_snapshot_retention_days,
+            "ElastiCache keeps 0 (off) to 35 days",
+        )
+    if s.cache_restore_snapshot and s.redis_backend != "elasticache":
+        raise _fail(
+            "cache_restore_snapshot", s.cache_restore_snapshot, "needs redis_backend elasticache"
+        )
     if s.redis_password_version < 1:
         raise _fail("redis_password_version", s.redis_password_version, "use 1 or more")
     if s.redis_backend not in ("fargate", "elasticache"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from infra.backup import Backups
 from infra.encryption import Encryption
 from infra.fargate_service import ServiceBase, log_group_name
 from infra.identity import Identity
@@ -166,6 +167,17 @@ class VotingStack(TerraformStack):
                 lb_zone=web.lb.zone_id,
             )
 
+        if redis.file_system_arns and s.backup_retention_days:
+            Backups(
+                self,
+                "backup",
+                name=name,
+                kms_key_arn=encryption.key_arn,
+                file_system_arns=redis.file_system_arns,
+                retention_days=s.backup_retention_days,
+                # Without deletion protection (dev) `destroy` removes the recovery points too.
+                force_destroy=not s.deletion_protection,
+            )
         Monitoring(
             self,
             "monitoring",
