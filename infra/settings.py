@@ -76,6 +76,10 @@ class Settings:
     nat_per_az: bool = False
     """One NAT gateway per AZ (survives an AZ outage) instead of one shared. Default: prod only."""
 
+    vpc_endpoints: bool = False
+    """VPC endpoints for ECR, S3, CloudWatch Logs and SSM: the web tasks reach AWS only through
+    them, not through NAT. Default: prod only."""
+
     web_cpu: int = 256
     """Fargate CPU units of a web task (256 = 0.25 vCPU)."""
     web_memory: int = 512
@@ -210,6 +214,7 @@ PROFILE_DEFAULTS: dict[str, dict[str, Any]] = {
     "dev": {},
     "prod": {
         "nat_per_az": True,
+        "vpc_endpoints": True,
         "web_desired_count": 2,
         "web_min_count": 2,
         "web_max_count": 6,

@@ -32,6 +32,7 @@ from infra.security import SecurityGroups
 from infra.settings import Settings
 from infra.template import literal
 from infra.tls import Certificate, alias_record
+from infra.vpc_endpoints import VpcEndpoints
 from infra.web import WebFrontend
 
 # Write-only arguments (the Redis password) need Terraform 1.11.
@@ -81,7 +82,19 @@ class VotingStack(TerraformStack):
             public_ports=([80] if s.http_listener else []) + ([443] if s.tls_enabled else []),
             web_port=s.web_container_port,
             redis_backend=s.redis_backend,
+            vpc_endpoints=s.vpc_endpoints,
         )
+        if s.vpc_endpoints:
+            VpcEndpoints(
+                self,
+                "endpoints",
+                name=name,
+                region=s.region,
+                vpc_id=network.vpc.id,
+                subnet_ids=network.private_subnet_ids,
+                route_table_ids=network.private_route_table_ids,
+                groups=groups,
+            )
         password = RedisPassword(
             self,
             "secrets",
