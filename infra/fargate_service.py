@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from infra.providers import (
     AppautoscalingPolicy,
@@ -21,6 +21,10 @@ from infra.providers import (
     LbTargetGroup,
     TerraformResource,
 )
+
+# The SSM agent that ECS Exec bind-mounts into a container writes its state and logs here; with a
+# read-only root filesystem these must be writable volumes or the agent stops at start.
+EXEC_AGENT_PATHS = ("/managed-agents", "/var/lib/amazon/ssm", "/var/log/amazon/ssm")
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,8 @@ class ServiceBase:
     execution_role_arn: str
     log_retention_days: int
     kms_key_arn: str
+    execute_command: bool = False
+    """Default False. True allows ECS Exec into the tasks (see `DebugAccess`)."""
     execution_grants: Sequence[TerraformResource] = ()
     """The execution role's policies: attached by their own resources, so services wait for
     them explicitly (a task that starts first cannot pull its image or read its secrets)."""
@@ -143,6 +149,11 @@ class FargateService(Construct):
         if autoscaling and not (autoscaling.min_count <= desired_count <= autoscaling.max_count):
             raise ValueError("desired_count must lie within the autoscaling bounds")
         self.name = name
+        if base.execute_command:
+            # The root stays read-only; the exec agent gets the folders it writes.
+            container = replace(
+                container, scratch_paths=(*container.scratch_paths, *EXEC_AGENT_PATHS)
+            )
         self.log_group = logs = CloudwatchLogGroup(
             self,
             "logs",
@@ -201,6 +212,7 @@ class FargateService(Construct):
             deployment_minimum_healthy_percent=0 if single_writer else 100,
             deployment_maximum_percent=100 if single_writer else 200,
             propagate_tags="SERVICE",
+            enable_execute_command=True if base.execute_command else None,
             enable_ecs_managed_tags=True,
             # Autoscaling owns the count once deployed; a later apply must not reset it.
             lifecycle={"ignore_changes": ["desired_count"]} if autoscaling else None,

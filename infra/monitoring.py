@@ -28,6 +28,10 @@ REDIS_UNAVAILABLE_PATTERN = '"Redis unavailable"'
 # gunicorn's access log line, `host ident user [time] "request" status size ...`: the sixth
 # field is the status. The request must look like HTTP, so the app's other lines never match.
 HTTP_5XX_PATTERN = "[host, ident, user, time, request=*HTTP*, status=5*, ...]"
+# The metrics the two filters count, in the namespace `<project>-<env>`.
+REDIS_UNAVAILABLE_METRIC = "RedisUnavailable"
+HTTP_5XX_METRIC = "Http5xx"
+LOG_METRICS = (REDIS_UNAVAILABLE_METRIC, HTTP_5XX_METRIC)
 # General Purpose EFS allows a fixed rate of file operations; near it, every Redis write waits.
 EFS_IO_LIMIT_PERCENT = 90
 
@@ -67,6 +71,7 @@ class Monitoring(Construct):
         s = self._settings = settings
         self._name = s.name_prefix
         self._cluster_name = cluster_name
+        self.log_namespace = self._name
         self.alarms: list[CloudwatchMetricAlarm] = []
         topic_name = alarm_topic_name(self._name)
         self.topic = SnsTopic(
@@ -346,11 +351,11 @@ class Monitoring(Construct):
         The NLB works at layer 4 and never sees an HTTP status, so only the logs know.
         """
         s = self._settings
-        namespace = self._name
+        namespace = self.log_namespace
         for what, metric_name, pattern, threshold, description in (
             (
                 "web-redis-unavailable",
-                "RedisUnavailable",
+                REDIS_UNAVAILABLE_METRIC,
                 REDIS_UNAVAILABLE_PATTERN,
                 s.alarm_redis_errors_per_minute,
                 "The web app logs 'Redis unavailable' (its requests fail with 503). Check "
@@ -359,7 +364,7 @@ class Monitoring(Construct):
             ),
             (
                 "web-http-5xx",
-                "Http5xx",
+                HTTP_5XX_METRIC,
                 HTTP_5XX_PATTERN,
                 s.alarm_http_5xx_per_minute,
                 "The web access log shows 5xx answers. Check first: the web log group for the "

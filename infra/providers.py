@@ -37,6 +37,7 @@ from cdktf_cdktf_provider_aws.appautoscaling_target import AppautoscalingTarget
 from cdktf_cdktf_provider_aws.backup_plan import BackupPlan, BackupPlanRule
 from cdktf_cdktf_provider_aws.backup_selection import BackupSelection
 from cdktf_cdktf_provider_aws.backup_vault import BackupVault
+from cdktf_cdktf_provider_aws.cloudwatch_dashboard import CloudwatchDashboard
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.cloudwatch_log_metric_filter import CloudwatchLogMetricFilter
 from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import (
@@ -111,6 +112,7 @@ __all__ = [
     "BackupPlanRule",
     "BackupSelection",
     "BackupVault",
+    "CloudwatchDashboard",
     "CloudwatchLogGroup",
     "CloudwatchLogMetricFilter",
     "CloudwatchMetricAlarm",

@@ -148,7 +148,7 @@ class FargateRedis(FargateService):
             ),
             single_writer=True,
             # A task mounts /data through a mount target in its subnet, with its role's grant.
-            depends_on=[*self.storage.mount_targets, mount_grant],
+            depends_on=[*self.storage.mount_targets, mount_grant, *identity.task_grants["redis"]],
         )
         self.endpoint = RedisEndpoint(host=self.lb.dns_name)
         self.file_system_arns = [self.storage.file_system.arn]

@@ -121,6 +121,9 @@ class Settings:
     cache_restore_snapshot: str = ""
     """Seed the cache from this ElastiCache snapshot: setting or changing it replaces the group
     (votes since the snapshot are lost). Default: empty, a new group starts empty."""
+    ecs_exec: bool = False
+    """Allow `aws ecs execute-command` into the tasks, sessions encrypted and logged (needs the
+    Session Manager plugin). Default: off; turn it on to debug, then off again."""
     log_retention_days: int = 14
     """CloudWatch log retention for service and flow logs. Default: 14 in dev, 365 in prod."""
     ecr_keep_tagged: int = 10

@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 
 from infra.backup import Backups
+from infra.dashboard import Dashboard
+from infra.debug_access import DebugAccess
 from infra.encryption import Encryption
 from infra.fargate_service import ServiceBase, log_group_name
 from infra.identity import Identity
@@ -94,6 +96,8 @@ class VotingStack(TerraformStack):
                 subnet_ids=network.private_subnet_ids,
                 route_table_ids=network.private_route_table_ids,
                 groups=groups,
+                # ECS Exec sessions: the agent's channels, and the session key's decryption.
+                extra_services=("ssmmessages", "kms") if s.ecs_exec else (),
             )
         password = RedisPassword(
             self,
@@ -116,6 +120,18 @@ class VotingStack(TerraformStack):
             force_delete=not s.deletion_protection,
         )
         services = ["web", "redis"] if s.redis_backend == "fargate" else ["web"]
+        debug = (
+            DebugAccess(
+                self,
+                "exec",
+                name=name,
+                account=encryption.account,
+                kms_key_arn=encryption.key_arn,
+                log_retention_days=s.log_retention_days,
+            )
+            if s.ecs_exec
+            else None
+        )
         identity = Identity(
             self,
             "identity",
@@ -129,12 +145,14 @@ class VotingStack(TerraformStack):
                 for service in services
             ],
             services=services,
+            exec_log_group_arn=debug.log_group_arn if debug else None,
         )
         cluster = EcsCluster(
             self,
             "cluster",
             name=name,
             setting=[EcsClusterSetting(name="containerInsights", value="enabled")],
+            configuration=debug.cluster_configuration if debug else None,
         )
         base = ServiceBase(
             region=s.region,
@@ -146,6 +164,7 @@ class VotingStack(TerraformStack):
             execution_grants=identity.execution_grants,
             log_retention_days=s.log_retention_days,
             kms_key_arn=encryption.key_arn,
+            execute_command=s.ecs_exec,
         )
         redis = redis_backend(
             self,
@@ -191,7 +210,7 @@ class VotingStack(TerraformStack):
                 # Without deletion protection (dev) `destroy` removes the recovery points too.
                 force_destroy=not s.deletion_protection,
             )
-        Monitoring(
+        monitoring = Monitoring(
             self,
             "monitoring",
             settings=s,
@@ -200,6 +219,16 @@ class VotingStack(TerraformStack):
             cluster_name=cluster.name,
             web=web,
             redis=redis,
+        )
+        Dashboard(
+            self,
+            "dashboard",
+            name=name,
+            region=s.region,
+            cluster_name=cluster.name,
+            web=web,
+            redis=redis,
+            monitoring=monitoring,
         )
 
         app_url = f"https://{s.domain_name}" if s.tls_enabled else f"http://{web.lb.dns_name}"

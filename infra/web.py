@@ -83,4 +83,5 @@ class WebFrontend(FargateService):
             autoscaling=Autoscaling(
                 min_count=s.web_min_count, max_count=s.web_max_count, cpu_target=s.web_cpu_target
             ),
+            depends_on=identity.task_grants["web"],
         )

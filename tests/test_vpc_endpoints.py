@@ -10,8 +10,16 @@ def _rules(synth, direction):
     return synth.resources(f"aws_vpc_security_group_{direction}_rule").values()
 
 
-@pytest.mark.parametrize("variant", ["synth_prod", "synth_cache", "synth_three_az"])
-def test_interface_endpoints_with_private_dns_in_the_private_subnets(request, variant):
+@pytest.mark.parametrize(
+    ("variant", "extra"),
+    [
+        ("synth_prod", {}),
+        ("synth_cache", {}),
+        # ECS Exec sessions need the SSM agent's channels and the session key without NAT
+        ("synth_three_az", {"ssmmessages": "ssmmessages", "kms": "kms"}),
+    ],
+)
+def test_interface_endpoints_with_private_dns_in_the_private_subnets(request, variant, extra):
     synth = request.getfixturevalue(variant)
     endpoints = synth.resources("aws_vpc_endpoint")
     private = [
@@ -19,7 +27,7 @@ def test_interface_endpoints_with_private_dns_in_the_private_subnets(request, va
         for name, subnet in synth.resources("aws_subnet").items()
         if subnet["tags"]["tier"] == "private"
     ]
-    for name, service in INTERFACES.items():
+    for name, service in (INTERFACES | extra).items():
         endpoint = endpoints[f"endpoints_{name}"]
         assert endpoint["service_name"] == f"com.amazonaws.us-west-2.{service}"
         assert endpoint["vpc_endpoint_type"] == "Interface"
@@ -34,7 +42,7 @@ def test_interface_endpoints_with_private_dns_in_the_private_subnets(request, va
         for name, table in synth.resources("aws_route_table").items()
         if name.startswith("network_private_")
     ]
-    assert set(endpoints) == {f"endpoints_{name}" for name in INTERFACES} | {"endpoints_s3"}
+    assert set(endpoints) == {f"endpoints_{name}" for name in INTERFACES | extra} | {"endpoints_s3"}
 
 
 @pytest.mark.parametrize(
