@@ -43,7 +43,7 @@ class Dashboard(Construct):
                 "height": 4,
                 "properties": {
                     "title": "Alarms",
-                    "alarms": [alarm.arn for alarm in monitoring.alarms],
+                    "alarms": [alarm.arn for alarm in monitoring.alarms.values()],
                     "sortBy": "stateUpdatedTimestamp",
                 },
             }
@@ -95,7 +95,7 @@ class Dashboard(Construct):
         )
 
     def _service(self, role: str, service: FargateService, cluster_name: str) -> None:
-        dimensions = ["ClusterName", cluster_name, "ServiceName", service.service.name]
+        dimensions = ["ClusterName", cluster_name, "ServiceName", service.name]
         self._graph(
             f"{role} tasks",
             [
@@ -112,18 +112,17 @@ class Dashboard(Construct):
         )
 
     def _load_balancer(self, role: str, service: FargateService) -> None:
-        target = [
-            "LoadBalancer",
-            service.lb.arn_suffix,
-            "TargetGroup",
-            service.target_group.arn_suffix,
-        ]
         balancer = ["LoadBalancer", service.lb.arn_suffix]
+        # Both groups of a blue/green service: the traffic moves between them.
         self._graph(
             f"{role} NLB targets",
             [
-                ["AWS/NetworkELB", "HealthyHostCount", *target, {"stat": "Minimum"}],
-                ["AWS/NetworkELB", "UnHealthyHostCount", *target, {"stat": "Maximum"}],
+                ["AWS/NetworkELB", metric, *balancer, "TargetGroup", group.arn_suffix, stat]
+                for group in service.target_groups
+                for metric, stat in (
+                    ("HealthyHostCount", {"stat": "Minimum"}),
+                    ("UnHealthyHostCount", {"stat": "Maximum"}),
+                )
             ],
         )
         self._graph(

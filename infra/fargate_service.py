@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from infra.policies import assume_role_policy, policy
 from infra.providers import (
     AppautoscalingPolicy,
     AppautoscalingTarget,
@@ -13,8 +14,11 @@ from infra.providers import (
     Construct,
     EcsService,
     EcsServiceLoadBalancer,
+    EcsServiceLoadBalancerAdvancedConfiguration,
     EcsTaskDefinition,
     EcsTaskDefinitionVolume,
+    IamRole,
+    IamRolePolicy,
     Lb,
     LbListener,
     LbListenerDefaultAction,
@@ -59,6 +63,23 @@ class Autoscaling:
     min_count: int
     max_count: int
     cpu_target: int = 60
+
+
+@dataclass(frozen=True)
+class BlueGreen:
+    """ECS's built-in blue/green deployment behind the service's NLB."""
+
+    bake_minutes: int
+    """Minutes the old tasks stay after the switch, while `rollback_alarms` can undo it."""
+    rollback_alarms: Sequence[str] = ()
+    """Default none. Names of CloudWatch alarms that roll a deployment back when they fire."""
+
+
+# ECS adds 10 minutes to three stages of a blue/green deployment behind an NLB (pre scale-up, test
+# and production traffic shift), for the NLB's data plane to follow the new weights.
+NLB_BLUE_GREEN_DELAY_MINUTES = 3 * 10
+# Starting, health-checking and draining tasks, beside the bake and the NLB delays.
+DEPLOY_MARGIN_MINUTES = 20
 
 
 @dataclass(frozen=True)
@@ -133,13 +154,16 @@ class FargateService(Construct):
         efs_volume: EfsVolume | None = None,
         single_writer: bool = False,
         autoscaling: Autoscaling | None = None,
+        blue_green: BlueGreen | None = None,
         depends_on: Sequence[TerraformResource] = (),
     ) -> None:
         """Create the service `name`.
 
         `single_writer` (default False) stops a deployment from ever running two tasks at
         once (min 0 %, max 100 %), for a task that owns files on `efs_volume`. `autoscaling`
-        (default None: fixed `desired_count`) lets AWS scale between its bounds. `depends_on`
+        (default None: fixed `desired_count`) lets AWS scale between its bounds. `blue_green`
+        (default None: rolling) deploys through a second target group on the NLB, whose one
+        listener ECS moves between the two. `depends_on`
         (default none) lists what a task needs at start that Terraform cannot see, such as the
         mount targets of `efs_volume` and the task role's policies.
         """
@@ -148,7 +172,14 @@ class FargateService(Construct):
             raise ValueError("single_writer allows desired_count 0 or 1")
         if autoscaling and not (autoscaling.min_count <= desired_count <= autoscaling.max_count):
             raise ValueError("desired_count must lie within the autoscaling bounds")
+        if blue_green and (load_balancer is None or len(load_balancer.listeners) != 1):
+            raise ValueError("blue_green needs a load_balancer with exactly one listener")
+        if blue_green and single_writer:
+            raise ValueError("blue_green runs old and new tasks together: not for single_writer")
         self.name = name
+        self.rollback_alarms: tuple[str, ...] = tuple(
+            blue_green.rollback_alarms if blue_green else ()
+        )
         if base.execute_command:
             # The root stays read-only; the exec agent gets the folders it writes.
             container = replace(
@@ -179,10 +210,16 @@ class FargateService(Construct):
         )
 
         self.target_group: LbTargetGroup | None = None
+        self.target_groups: list[LbTargetGroup] = []
         self.lb: Lb | None = None
         listeners: list[LbListener] = []
         if load_balancer is not None:
-            listeners = self._load_balancer(load_balancer, base.vpc_id, container.port)
+            listeners = self._load_balancer(
+                load_balancer, base.vpc_id, container.port, blue_green is not None
+            )
+        deployment: dict = {}
+        if blue_green is not None:
+            deployment = self._blue_green(blue_green, listeners[0])
 
         self.service = EcsService(
             self,
@@ -203,6 +240,7 @@ class FargateService(Construct):
                     target_group_arn=self.target_group.arn,
                     container_name="app",
                     container_port=container.port,
+                    advanced_configuration=deployment.pop("advanced_configuration", None),
                 )
             ]
             if self.target_group
@@ -219,7 +257,14 @@ class FargateService(Construct):
             # `apply` returns once the tasks are running and healthy, and fails if they never are.
             wait_for_steady_state=True,
             # A listener must forward to the target group before a service can use it.
-            depends_on=[*listeners, *base.execution_grants, *depends_on] or None,
+            depends_on=[
+                *listeners,
+                *base.execution_grants,
+                *deployment.pop("depends_on", []),
+                *depends_on,
+            ]
+            or None,
+            **deployment,
         )
         if autoscaling is not None:
             self._autoscaling(autoscaling, base.cluster_name)
@@ -299,7 +344,9 @@ class FargateService(Construct):
             )
         return volumes
 
-    def _load_balancer(self, spec: LoadBalancer, vpc_id: str, port: int) -> list[LbListener]:
+    def _load_balancer(
+        self, spec: LoadBalancer, vpc_id: str, port: int, blue_green: bool
+    ) -> list[LbListener]:
         self.lb = Lb(
             self,
             "lb",
@@ -323,21 +370,26 @@ class FargateService(Construct):
             }
         else:
             health_check = {"protocol": "TCP", "port": "traffic-port", "interval": 10}
-        self.target_group = LbTargetGroup(
-            self,
-            "targets",
-            # Replaced before the old one goes (listeners point at it), so the name must be new:
-            # AWS allows a 6-character prefix and Terraform adds a unique suffix.
-            name_prefix=f"{self.node.id[:5]}-",
-            tags={"Name": self.name},
-            port=port,
-            protocol="TCP",
-            target_type="ip",
-            vpc_id=vpc_id,
-            deregistration_delay=str(spec.deregistration_delay),
-            health_check=health_check,
-            lifecycle={"create_before_destroy": True},
-        )
+        # Blue/green needs a second, identical group for the new tasks.
+        for id in ("targets", "targets_alt") if blue_green else ("targets",):
+            self.target_groups.append(
+                LbTargetGroup(
+                    self,
+                    id,
+                    # Replaced before the old one goes (listeners point at it), so the name must
+                    # be new: AWS allows a 6-character prefix and Terraform adds a unique suffix.
+                    name_prefix=f"{self.node.id[:5]}-",
+                    tags={"Name": self.name},
+                    port=port,
+                    protocol="TCP",
+                    target_type="ip",
+                    vpc_id=vpc_id,
+                    deregistration_delay=str(spec.deregistration_delay),
+                    health_check=health_check,
+                    lifecycle={"create_before_destroy": True},
+                )
+            )
+        self.target_group = self.target_groups[0]
         listeners = []
         for listener in spec.listeners:
             tls = listener.certificate_arn is not None
@@ -355,9 +407,71 @@ class FargateService(Construct):
                             type="forward", target_group_arn=self.target_group.arn
                         )
                     ],
+                    # ECS moves the listener between the two groups on each deployment; a
+                    # later apply must not move it back.
+                    lifecycle={"ignore_changes": ["default_action"]} if blue_green else None,
                 )
             )
         return listeners
+
+    def _blue_green(self, spec: BlueGreen, listener: LbListener) -> dict:
+        """The role ECS moves traffic with, and the service arguments of a blue/green deploy."""
+        # AWS documents no source condition for the ECS infrastructure role's trust.
+        role = IamRole(
+            self,
+            "deploy_role",
+            name=f"{self.name}-deploy",
+            description=f"ECS: move {self.name}'s NLB listener between its two target groups",
+            assume_role_policy=assume_role_policy("ecs.amazonaws.com"),
+        )
+        grant = IamRolePolicy(
+            self,
+            "deploy_role_policy",
+            name="move-listener-between-target-groups",
+            role=role.id,
+            policy=policy(
+                # AWS offers no resource-level permission for these reads: "*" is their only form.
+                {
+                    "Action": [
+                        "elasticloadbalancing:DescribeListeners",
+                        "elasticloadbalancing:DescribeRules",
+                        "elasticloadbalancing:DescribeTargetGroups",
+                        "elasticloadbalancing:DescribeTargetHealth",
+                    ],
+                    "Resource": "*",
+                },
+                {
+                    "Action": [
+                        "elasticloadbalancing:RegisterTargets",
+                        "elasticloadbalancing:DeregisterTargets",
+                    ],
+                    "Resource": [group.arn for group in self.target_groups],
+                },
+                {"Action": "elasticloadbalancing:ModifyListener", "Resource": listener.arn},
+            ),
+        )
+        minutes = spec.bake_minutes + NLB_BLUE_GREEN_DELAY_MINUTES + DEPLOY_MARGIN_MINUTES
+        return {
+            "advanced_configuration": EcsServiceLoadBalancerAdvancedConfiguration(
+                alternate_target_group_arn=self.target_groups[1].arn,
+                production_listener_rule=listener.arn,
+                role_arn=role.arn,
+            ),
+            "deployment_configuration": {
+                "strategy": "BLUE_GREEN",
+                "bake_time_in_minutes": str(spec.bake_minutes),
+            },
+            "alarms": {
+                "alarm_names": list(spec.rollback_alarms),
+                "enable": True,
+                "rollback": True,
+            }
+            if spec.rollback_alarms
+            else None,
+            # `apply` waits through the bake and the NLB's delays before the service is steady.
+            "timeouts": {"create": f"{minutes}m", "update": f"{minutes}m"},
+            "depends_on": [grant],
+        }
 
     def _autoscaling(self, spec: Autoscaling, cluster_name: str) -> None:
         target = AppautoscalingTarget(

@@ -36,6 +36,16 @@ LOG_METRICS = (REDIS_UNAVAILABLE_METRIC, HTTP_5XX_METRIC)
 EFS_IO_LIMIT_PERCENT = 90
 
 
+# The web alarms that roll a blue/green release back: errors it answers, tasks it fails to run
+# healthy, or a Redis it cannot reach.
+WEB_ROLLBACK_ALARMS = ("web-http-5xx", "web-unhealthy-targets", "web-redis-unavailable")
+
+
+def alarm_name(name: str, what: str) -> str:
+    """The alarm `<project>-<env>-<what>` of stack `name`."""
+    return f"{name}-{what}"
+
+
 def alarm_topic_name(name: str) -> str:
     """The SNS topic every alarm of stack `name` notifies."""
     return f"{name}-alarms"
@@ -72,7 +82,8 @@ class Monitoring(Construct):
         self._name = s.name_prefix
         self._cluster_name = cluster_name
         self.log_namespace = self._name
-        self.alarms: list[CloudwatchMetricAlarm] = []
+        self.alarms: dict[str, CloudwatchMetricAlarm] = {}
+        """Every alarm, by its name."""
         topic_name = alarm_topic_name(self._name)
         self.topic = SnsTopic(
             self,
@@ -120,6 +131,7 @@ class Monitoring(Construct):
         self._service(web, "web")
         self._targets(web, "web", unhealthy_too=True)
         self._app_logs(web)
+        self._wait_for_rollback_alarms(web)
         if isinstance(redis, FargateRedis):
             self._service(redis, "redis")
             self._targets(redis, "redis", unhealthy_too=False)
@@ -146,10 +158,11 @@ class Monitoring(Construct):
         minutes in a row."""
         minutes = minutes or self._settings.alarm_minutes
         actions = [self.topic.arn] if self._settings.alarm_paging else None
+        name = alarm_name(self._name, what)
         alarm = CloudwatchMetricAlarm(
             self,
             what.replace("-", "_"),
-            alarm_name=f"{self._name}-{what}",
+            alarm_name=name,
             alarm_description=description,
             comparison_operator=comparison,
             threshold=threshold,
@@ -161,13 +174,15 @@ class Monitoring(Construct):
             metric_query=list(queries) or None,
             **({"period": PERIOD, **metric} if metric else {}),
         )
-        self.alarms.append(alarm)
+        self.alarms[name] = alarm
         return alarm
 
     def _service(self, service: FargateService, role: str) -> None:
         """Running tasks below desired; CPU and memory high."""
         s = self._settings
-        dimensions = {"ClusterName": self._cluster_name, "ServiceName": service.service.name}
+        # The service's name as written, not a reference: a service that rolls back on these
+        # alarms depends on them, so they must not depend on it.
+        dimensions = {"ClusterName": self._cluster_name, "ServiceName": service.name}
 
         def count(id: str, metric_name: str) -> CloudwatchMetricAlarmMetricQuery:
             return CloudwatchMetricAlarmMetricQuery(
@@ -218,12 +233,31 @@ class Monitoring(Construct):
                 },
             )
 
+    def _wait_for_rollback_alarms(self, service: FargateService) -> None:
+        """A service that rolls back on alarms is created after them (ECS looks them up)."""
+        rollback = [
+            f"{alarm.terraform_resource_type}.{alarm.friendly_unique_id}"
+            for alarm in (self.alarms[name] for name in service.rollback_alarms)
+        ]
+        if rollback:
+            service.service.depends_on = [*(service.service.depends_on or []), *rollback]
+
     def _targets(self, service: FargateService, role: str, *, unhealthy_too: bool) -> None:
-        """No healthy target behind the service's NLB (and, if asked, any unhealthy one)."""
-        dimensions = {
-            "LoadBalancer": service.lb.arn_suffix,
-            "TargetGroup": service.target_group.arn_suffix,
-        }
+        """No healthy target behind the service's NLB (and, if asked, any unhealthy one).
+
+        With blue/green the traffic moves between two target groups, so each alarm adds them up.
+        """
+        groups = [
+            {"LoadBalancer": service.lb.arn_suffix, "TargetGroup": group.arn_suffix}
+            for group in service.target_groups
+        ]
+        healthy, unhealthy = (
+            self._target_metric(groups, metric_name, statistic)
+            for metric_name, statistic in (
+                ("HealthyHostCount", "Minimum"),
+                ("UnHealthyHostCount", "Maximum"),
+            )
+        )
         self._alarm(
             f"{role}-no-healthy-targets",
             f"The {role} NLB has no healthy target: {role} is down for its clients. Check "
@@ -231,14 +265,9 @@ class Monitoring(Construct):
             "and their logs.",
             threshold=1,
             comparison="LessThanThreshold",
-            metric={
-                "namespace": "AWS/NetworkELB",
-                "metric_name": "HealthyHostCount",
-                "statistic": "Minimum",
-                "dimensions": dimensions,
-            },
             # The NLB reports its targets every minute; silence means none are registered.
             missing="breaching",
+            **healthy,
         )
         if unhealthy_too:
             self._alarm(
@@ -247,13 +276,44 @@ class Monitoring(Construct):
                 "group's health reasons, then the failing tasks' logs (the check is "
                 "HTTP /healthz, which does not touch Redis).",
                 threshold=1,
+                **unhealthy,
+            )
+
+    @staticmethod
+    def _target_metric(groups: list[dict], metric_name: str, statistic: str) -> dict:
+        """`metric` of one target group, or `queries` adding up several (missing counts 0)."""
+        if len(groups) == 1:
+            return {
+                "metric": {
+                    "namespace": "AWS/NetworkELB",
+                    "metric_name": metric_name,
+                    "statistic": statistic,
+                    "dimensions": groups[0],
+                }
+            }
+        queries = [
+            CloudwatchMetricAlarmMetricQuery(
+                id=f"group{index}",
                 metric={
                     "namespace": "AWS/NetworkELB",
-                    "metric_name": "UnHealthyHostCount",
-                    "statistic": "Maximum",
+                    "metric_name": metric_name,
                     "dimensions": dimensions,
+                    "stat": statistic,
+                    "period": PERIOD,
                 },
             )
+            for index, dimensions in enumerate(groups, 1)
+        ]
+        total = " + ".join(f"FILL({query.id}, 0)" for query in queries)
+        queries.append(
+            CloudwatchMetricAlarmMetricQuery(
+                id="total",
+                expression=total,
+                label=f"{metric_name}, all target groups",
+                return_data=True,
+            )
+        )
+        return {"queries": queries}
 
     def _storage(self, redis: FargateRedis) -> None:
         """The Redis EFS near its I/O limit.

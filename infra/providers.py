@@ -58,7 +58,11 @@ from cdktf_cdktf_provider_aws.ecr_repository import (
     EcrRepositoryEncryptionConfiguration,
 )
 from cdktf_cdktf_provider_aws.ecs_cluster import EcsCluster, EcsClusterSetting
-from cdktf_cdktf_provider_aws.ecs_service import EcsService, EcsServiceLoadBalancer
+from cdktf_cdktf_provider_aws.ecs_service import (
+    EcsService,
+    EcsServiceLoadBalancer,
+    EcsServiceLoadBalancerAdvancedConfiguration,
+)
 from cdktf_cdktf_provider_aws.ecs_task_definition import (
     EcsTaskDefinition,
     EcsTaskDefinitionVolume,
@@ -136,6 +140,7 @@ __all__ = [
     "EcsClusterSetting",
     "EcsService",
     "EcsServiceLoadBalancer",
+    "EcsServiceLoadBalancerAdvancedConfiguration",
     "EcsTaskDefinition",
     "EcsTaskDefinitionVolume",
     "EfsAccessPoint",

@@ -92,6 +92,14 @@ class Settings:
     """Autoscaling ceiling for web tasks. Default: 2 in dev, 6 in prod."""
     web_cpu_target: int = 60
     """Average CPU (%) the web service's target-tracking policy keeps."""
+    web_deployment: Literal["rolling", "blue_green"] = "rolling"
+    """`rolling`: replace web tasks in place behind the circuit breaker; `blue_green`: ECS starts
+    the new tasks in a second target group, moves the NLB to them, keeps the old ones for
+    `web_bake_minutes` and rolls back on the web alarms. Default: rolling in dev, blue_green in
+    prod."""
+    web_bake_minutes: int = 10
+    """Minutes blue/green keeps the old web tasks after the switch, the window in which an alarm
+    rolls the release back; at least `alarm_minutes`."""
     web_container_port: int = 8080
     """Port gunicorn listens on inside the web container (unprivileged: the user is not root)."""
 
@@ -218,6 +226,7 @@ PROFILE_DEFAULTS: dict[str, dict[str, Any]] = {
     "prod": {
         "nat_per_az": True,
         "vpc_endpoints": True,
+        "web_deployment": "blue_green",
         "web_desired_count": 2,
         "web_min_count": 2,
         "web_max_count": 6,
@@ -299,6 +308,17 @@ def _check(s: Settings) -> None:
         raise _fail("web_max_count", s.web_max_count, "use 1 or more")
     if not 10 <= s.web_cpu_target <= 90:
         raise _fail("web_cpu_target", s.web_cpu_target, "use a percentage from 10 to 90")
+    if s.web_deployment not in ("rolling", "blue_green"):
+        raise _fail("web_deployment", s.web_deployment, "use 'rolling' or 'blue_green'")
+    if not 0 <= s.web_bake_minutes <= 1440:
+        raise _fail("web_bake_minutes", s.web_bake_minutes, "use 0 to 1440 minutes")
+    if s.web_deployment == "blue_green" and s.web_bake_minutes < s.alarm_minutes:
+        raise _fail(
+            "web_bake_minutes",
+            s.web_bake_minutes,
+            f"blue_green must bake at least alarm_minutes ({s.alarm_minutes}) so an alarm can "
+            "roll a bad release back",
+        )
     if not 1024 <= s.web_container_port <= 65535:
         raise _fail(
             "web_container_port", s.web_container_port, "use an unprivileged port 1024-65535"
@@ -376,6 +396,12 @@ def _check_tls(s: Settings) -> None:
         raise _fail(name, getattr(s, name), "set domain_name too: TLS needs the name it serves")
     if s.certificate_arn and not s.certificate_arn.startswith("arn:"):
         raise _fail("certificate_arn", s.certificate_arn, "use an ACM certificate ARN")
+    if s.web_deployment == "blue_green" and s.domain_name and s.http_listener:
+        raise _fail(
+            "web_deployment",
+            s.web_deployment,
+            "blue_green moves one listener: with TLS set http_listener false, or use 'rolling'",
+        )
     if not s.http_listener and not s.domain_name:
         raise _fail(
             "http_listener", s.http_listener, "without TLS the HTTP listener is the only one"

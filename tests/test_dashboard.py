@@ -54,14 +54,14 @@ def test_fargate_backend_graphs(synth_dev):
             "DesiredTaskCount",
             *service,
             "ServiceName",
-            "${aws_ecs_service.redis_service.name}",
+            "voting-app-dev-redis",
         ],
         [
             "ECS/ContainerInsights",
             "RunningTaskCount",
             *service,
             "ServiceName",
-            "${aws_ecs_service.redis_service.name}",
+            "voting-app-dev-redis",
         ],
     ]
     healthy, unhealthy = graphs["web NLB targets"]

@@ -123,7 +123,8 @@ def test_tasks_below_desired_compares_container_insights_counts(synth_prod):
     desired, running, difference = alarm["metric_query"]
     dimensions = {
         "ClusterName": "${aws_ecs_cluster.cluster.name}",
-        "ServiceName": "${aws_ecs_service.web_service.name}",
+        # written out, not referenced: the service depends on its rollback alarms
+        "ServiceName": "voting-app-prod-web",
     }
     for query, metric_name in ((desired, "DesiredTaskCount"), (running, "RunningTaskCount")):
         assert query["metric"]["namespace"] == "ECS/ContainerInsights"
@@ -146,7 +147,7 @@ def test_cpu_and_memory_thresholds_follow_the_profile(request, variant, env, per
             assert alarm["namespace"] == "AWS/ECS"
             assert alarm["metric_name"] == metric_name
             assert alarm["statistic"] == "Average"
-            assert alarm["dimensions"]["ServiceName"] == f"${{aws_ecs_service.{role}_service.name}}"
+            assert alarm["dimensions"]["ServiceName"] == f"voting-app-{env}-{role}"
             assert alarm["threshold"] == percent
             assert alarm["comparison_operator"] == "GreaterThanOrEqualToThreshold"
 

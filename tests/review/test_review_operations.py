@@ -53,8 +53,15 @@ def test_dev_alarms_notify_nobody_and_that_is_no_finding(synth_dev, tmp_path):
 def test_deployments_show_strategy_and_rollback(synth_prod, tmp_path):
     deployments = section(report_of(_write(tmp_path, synth_prod)), "### Deployments")
     redis = next(line for line in deployments.splitlines() if "redis_service" in line)
-    assert "| rolling | rollback |" in redis
+    assert "| rolling | rollback | — |" in redis
     assert "min 0 % / max 100 %" in redis
+    web = next(line for line in deployments.splitlines() if "web_service" in line)
+    assert "| blue/green | rollback |" in web
+    assert (
+        "`voting-app-prod-web-http-5xx`<br>`voting-app-prod-web-unhealthy-targets`<br>"
+        "`voting-app-prod-web-redis-unavailable`" in web
+    )
+    assert "bake 10 min" in web
 
 
 def test_backups_of_both_backends(synth_prod, synth_cache, tmp_path):
