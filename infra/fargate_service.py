@@ -217,9 +217,10 @@ class FargateService(Construct):
             listeners = self._load_balancer(
                 load_balancer, base.vpc_id, container.port, blue_green is not None
             )
-        deployment: dict = {}
+        advanced, deployment, deploy_grant = None, {}, []
         if blue_green is not None:
-            deployment = self._blue_green(blue_green, listeners[0])
+            advanced, deployment, grant = self._blue_green(blue_green, listeners[0])
+            deploy_grant = [grant]
 
         self.service = EcsService(
             self,
@@ -240,7 +241,7 @@ class FargateService(Construct):
                     target_group_arn=self.target_group.arn,
                     container_name="app",
                     container_port=container.port,
-                    advanced_configuration=deployment.pop("advanced_configuration", None),
+                    advanced_configuration=advanced,
                 )
             ]
             if self.target_group
@@ -260,7 +261,7 @@ class FargateService(Construct):
             depends_on=[
                 *listeners,
                 *base.execution_grants,
-                *deployment.pop("depends_on", []),
+                *deploy_grant,
                 *depends_on,
             ]
             or None,
@@ -414,8 +415,11 @@ class FargateService(Construct):
             )
         return listeners
 
-    def _blue_green(self, spec: BlueGreen, listener: LbListener) -> dict:
-        """The role ECS moves traffic with, and the service arguments of a blue/green deploy."""
+    def _blue_green(
+        self, spec: BlueGreen, listener: LbListener
+    ) -> tuple[EcsServiceLoadBalancerAdvancedConfiguration, dict, IamRolePolicy]:
+        """The load balancer's second group and role, the service's blue/green arguments, and
+        the role's grant (which the service must wait for)."""
         # AWS documents no source condition for the ECS infrastructure role's trust.
         role = IamRole(
             self,
@@ -451,12 +455,12 @@ class FargateService(Construct):
             ),
         )
         minutes = spec.bake_minutes + NLB_BLUE_GREEN_DELAY_MINUTES + DEPLOY_MARGIN_MINUTES
-        return {
-            "advanced_configuration": EcsServiceLoadBalancerAdvancedConfiguration(
-                alternate_target_group_arn=self.target_groups[1].arn,
-                production_listener_rule=listener.arn,
-                role_arn=role.arn,
-            ),
+        advanced = EcsServiceLoadBalancerAdvancedConfiguration(
+            alternate_target_group_arn=self.target_groups[1].arn,
+            production_listener_rule=listener.arn,
+            role_arn=role.arn,
+        )
+        arguments = {
             "deployment_configuration": {
                 "strategy": "BLUE_GREEN",
                 "bake_time_in_minutes": str(spec.bake_minutes),
@@ -470,8 +474,8 @@ class FargateService(Construct):
             else None,
             # `apply` waits through the bake and the NLB's delays before the service is steady.
             "timeouts": {"create": f"{minutes}m", "update": f"{minutes}m"},
-            "depends_on": [grant],
         }
+        return advanced, arguments, grant
 
     def _autoscaling(self, spec: Autoscaling, cluster_name: str) -> None:
         target = AppautoscalingTarget(

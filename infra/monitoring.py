@@ -58,7 +58,8 @@ class Monitoring(Construct):
     `alarm_paging` they notify the topic when they fire and when they recover; without it they
     still change state (console, dashboard) and send nothing. Watched: both services' running
     tasks, CPU and memory; the web NLB's targets; Redis (the Fargate task's NLB and EFS, or the
-    ElastiCache nodes); and the app's own log lines for Redis errors and 5xx responses.
+    ElastiCache nodes); and the app's own log lines for Redis errors and 5xx responses. A web
+    service that rolls back on some of them (blue/green) is created after them.
     """
 
     def __init__(
