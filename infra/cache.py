@@ -10,6 +10,7 @@ from infra.providers import (
     ElasticacheReplicationGroup,
     ElasticacheSubnetGroup,
 )
+from infra.template import literal
 
 
 class ManagedRedis(Construct):
@@ -34,17 +35,20 @@ class ManagedRedis(Construct):
         engine_version: str,
         failover: bool = False,
         snapshot_retention_days: int = 1,
+        restore_snapshot: str = "",
         protect: bool = False,
     ) -> None:
         """Create the subnet group and replication group `name`.
 
         `failover` (default False: one node) adds a replica in another AZ with automatic
-        failover. `snapshot_retention_days` (default 1) keeps daily snapshots. `protect`
+        failover. `snapshot_retention_days` (default 1) keeps daily snapshots;
+        `restore_snapshot` (default empty) seeds a new group from a snapshot. `protect`
         (default False) makes Terraform refuse any plan that would destroy the group.
         """
         super().__init__(scope, id)
         if failover and len(subnet_ids) < 2:
             raise ValueError("failover needs subnets in at least 2 AZs")
+        self.node_count = 2 if failover else 1
         subnets = ElasticacheSubnetGroup(
             self, "subnets", name=name, subnet_ids=list(subnet_ids), description=name
         )
@@ -57,7 +61,7 @@ class ManagedRedis(Construct):
             engine_version=engine_version,
             node_type=node_type,
             port=6379,
-            num_cache_clusters=2 if failover else 1,
+            num_cache_clusters=self.node_count,
             automatic_failover_enabled=failover,
             multi_az_enabled=failover,
             subnet_group_name=subnets.name,
@@ -68,9 +72,12 @@ class ManagedRedis(Construct):
             auth_token=auth_token,
             auth_token_update_strategy="ROTATE",
             snapshot_retention_limit=snapshot_retention_days,
+            snapshot_name=literal(restore_snapshot) or None,
             auto_minor_version_upgrade="true",
             apply_immediately=False,
             lifecycle={"prevent_destroy": True} if protect else None,
         )
         # Clients must speak TLS: transit encryption is on.
         self.endpoint = RedisEndpoint(host=self.group.primary_endpoint_address, tls=True)
+        # Its daily snapshots are its backups: nothing for AWS Backup.
+        self.file_system_arns: list[str] = []

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from infra.policies import assume_role_policy, policy
 from infra.providers import (
     AppautoscalingPolicy,
     AppautoscalingTarget,
@@ -13,14 +14,21 @@ from infra.providers import (
     Construct,
     EcsService,
     EcsServiceLoadBalancer,
+    EcsServiceLoadBalancerAdvancedConfiguration,
     EcsTaskDefinition,
     EcsTaskDefinitionVolume,
+    IamRole,
+    IamRolePolicy,
     Lb,
     LbListener,
     LbListenerDefaultAction,
     LbTargetGroup,
     TerraformResource,
 )
+
+# The SSM agent that ECS Exec bind-mounts into a container writes its state and logs here; with a
+# read-only root filesystem these must be writable volumes or the agent stops at start.
+EXEC_AGENT_PATHS = ("/managed-agents", "/var/lib/amazon/ssm", "/var/log/amazon/ssm")
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,23 @@ class Autoscaling:
 
 
 @dataclass(frozen=True)
+class BlueGreen:
+    """ECS's built-in blue/green deployment behind the service's NLB."""
+
+    bake_minutes: int
+    """Minutes the old tasks stay after the switch, while `rollback_alarms` can undo it."""
+    rollback_alarms: Sequence[str] = ()
+    """Default none. Names of CloudWatch alarms that roll a deployment back when they fire."""
+
+
+# ECS adds 10 minutes to three stages of a blue/green deployment behind an NLB (pre scale-up, test
+# and production traffic shift), for the NLB's data plane to follow the new weights.
+NLB_BLUE_GREEN_DELAY_MINUTES = 3 * 10
+# Starting, health-checking and draining tasks, beside the bake and the NLB delays.
+DEPLOY_MARGIN_MINUTES = 20
+
+
+@dataclass(frozen=True)
 class EfsVolume:
     """An EFS access point mounted into the container over TLS, with IAM authorization."""
 
@@ -79,6 +104,8 @@ class ServiceBase:
     execution_role_arn: str
     log_retention_days: int
     kms_key_arn: str
+    execute_command: bool = False
+    """Default False. True allows ECS Exec into the tasks (see `DebugAccess`)."""
     execution_grants: Sequence[TerraformResource] = ()
     """The execution role's policies: attached by their own resources, so services wait for
     them explicitly (a task that starts first cannot pull its image or read its secrets)."""
@@ -127,13 +154,16 @@ class FargateService(Construct):
         efs_volume: EfsVolume | None = None,
         single_writer: bool = False,
         autoscaling: Autoscaling | None = None,
+        blue_green: BlueGreen | None = None,
         depends_on: Sequence[TerraformResource] = (),
     ) -> None:
         """Create the service `name`.
 
         `single_writer` (default False) stops a deployment from ever running two tasks at
         once (min 0 %, max 100 %), for a task that owns files on `efs_volume`. `autoscaling`
-        (default None: fixed `desired_count`) lets AWS scale between its bounds. `depends_on`
+        (default None: fixed `desired_count`) lets AWS scale between its bounds. `blue_green`
+        (default None: rolling) deploys through a second target group on the NLB, whose one
+        listener ECS moves between the two. `depends_on`
         (default none) lists what a task needs at start that Terraform cannot see, such as the
         mount targets of `efs_volume` and the task role's policies.
         """
@@ -142,8 +172,20 @@ class FargateService(Construct):
             raise ValueError("single_writer allows desired_count 0 or 1")
         if autoscaling and not (autoscaling.min_count <= desired_count <= autoscaling.max_count):
             raise ValueError("desired_count must lie within the autoscaling bounds")
+        if blue_green and (load_balancer is None or len(load_balancer.listeners) != 1):
+            raise ValueError("blue_green needs a load_balancer with exactly one listener")
+        if blue_green and single_writer:
+            raise ValueError("blue_green runs old and new tasks together: not for single_writer")
         self.name = name
-        logs = CloudwatchLogGroup(
+        self.rollback_alarms: tuple[str, ...] = tuple(
+            blue_green.rollback_alarms if blue_green else ()
+        )
+        if base.execute_command:
+            # The root stays read-only; the exec agent gets the folders it writes.
+            container = replace(
+                container, scratch_paths=(*container.scratch_paths, *EXEC_AGENT_PATHS)
+            )
+        self.log_group = logs = CloudwatchLogGroup(
             self,
             "logs",
             name=log_group_name(name),
@@ -168,10 +210,17 @@ class FargateService(Construct):
         )
 
         self.target_group: LbTargetGroup | None = None
+        self.target_groups: list[LbTargetGroup] = []
         self.lb: Lb | None = None
         listeners: list[LbListener] = []
         if load_balancer is not None:
-            listeners = self._load_balancer(load_balancer, base.vpc_id, container.port)
+            listeners = self._load_balancer(
+                load_balancer, base.vpc_id, container.port, blue_green is not None
+            )
+        advanced, deployment, deploy_grant = None, {}, []
+        if blue_green is not None:
+            advanced, deployment, grant = self._blue_green(blue_green, listeners[0])
+            deploy_grant = [grant]
 
         self.service = EcsService(
             self,
@@ -192,6 +241,7 @@ class FargateService(Construct):
                     target_group_arn=self.target_group.arn,
                     container_name="app",
                     container_port=container.port,
+                    advanced_configuration=advanced,
                 )
             ]
             if self.target_group
@@ -201,6 +251,7 @@ class FargateService(Construct):
             deployment_minimum_healthy_percent=0 if single_writer else 100,
             deployment_maximum_percent=100 if single_writer else 200,
             propagate_tags="SERVICE",
+            enable_execute_command=True if base.execute_command else None,
             enable_ecs_managed_tags=True,
             # Autoscaling owns the count once deployed; a later apply must not reset it.
             lifecycle={"ignore_changes": ["desired_count"]} if autoscaling else None,
@@ -208,7 +259,14 @@ class FargateService(Construct):
             wait_for_steady_state=True,
             # Needed before the first task starts, yet not referenced: a listener forwarding to
             # the target group, the execution role's policies, and what the caller names.
-            depends_on=[*listeners, *base.execution_grants, *depends_on] or None,
+            depends_on=[
+                *listeners,
+                *base.execution_grants,
+                *deploy_grant,
+                *depends_on,
+            ]
+            or None,
+            **deployment,
         )
         if autoscaling is not None:
             self._autoscaling(autoscaling, base.cluster_name)
@@ -288,7 +346,9 @@ class FargateService(Construct):
             )
         return volumes
 
-    def _load_balancer(self, spec: LoadBalancer, vpc_id: str, port: int) -> list[LbListener]:
+    def _load_balancer(
+        self, spec: LoadBalancer, vpc_id: str, port: int, blue_green: bool
+    ) -> list[LbListener]:
         self.lb = Lb(
             self,
             "lb",
@@ -312,21 +372,26 @@ class FargateService(Construct):
             }
         else:
             health_check = {"protocol": "TCP", "port": "traffic-port", "interval": 10}
-        self.target_group = LbTargetGroup(
-            self,
-            "targets",
-            # Replaced before the old one goes (listeners point at it), so the name must be new:
-            # AWS allows a 6-character prefix and Terraform adds a unique suffix.
-            name_prefix=f"{self.node.id[:5]}-",
-            tags={"Name": self.name},
-            port=port,
-            protocol="TCP",
-            target_type="ip",
-            vpc_id=vpc_id,
-            deregistration_delay=str(spec.deregistration_delay),
-            health_check=health_check,
-            lifecycle={"create_before_destroy": True},
-        )
+        # Blue/green needs a second, identical group for the new tasks.
+        for id in ("targets", "targets_alt") if blue_green else ("targets",):
+            self.target_groups.append(
+                LbTargetGroup(
+                    self,
+                    id,
+                    # Replaced before the old one goes (listeners point at it), so the name must
+                    # be new: AWS allows a 6-character prefix and Terraform adds a unique suffix.
+                    name_prefix=f"{self.node.id[:5]}-",
+                    tags={"Name": self.name},
+                    port=port,
+                    protocol="TCP",
+                    target_type="ip",
+                    vpc_id=vpc_id,
+                    deregistration_delay=str(spec.deregistration_delay),
+                    health_check=health_check,
+                    lifecycle={"create_before_destroy": True},
+                )
+            )
+        self.target_group = self.target_groups[0]
         listeners = []
         for listener in spec.listeners:
             tls = listener.certificate_arn is not None
@@ -344,9 +409,74 @@ class FargateService(Construct):
                             type="forward", target_group_arn=self.target_group.arn
                         )
                     ],
+                    # ECS moves the listener between the two groups on each deployment; a
+                    # later apply must not move it back.
+                    lifecycle={"ignore_changes": ["default_action"]} if blue_green else None,
                 )
             )
         return listeners
+
+    def _blue_green(
+        self, spec: BlueGreen, listener: LbListener
+    ) -> tuple[EcsServiceLoadBalancerAdvancedConfiguration, dict, IamRolePolicy]:
+        """The load balancer's second group and role, the service's blue/green arguments, and
+        the role's grant (which the service must wait for)."""
+        # AWS documents no source condition for the ECS infrastructure role's trust.
+        role = IamRole(
+            self,
+            "deploy_role",
+            name=f"{self.name}-deploy",
+            description=f"ECS: move {self.name}'s NLB listener between its two target groups",
+            assume_role_policy=assume_role_policy("ecs.amazonaws.com"),
+        )
+        grant = IamRolePolicy(
+            self,
+            "deploy_role_policy",
+            name="move-listener-between-target-groups",
+            role=role.id,
+            policy=policy(
+                # AWS offers no resource-level permission for these reads: "*" is their only form.
+                {
+                    "Action": [
+                        "elasticloadbalancing:DescribeListeners",
+                        "elasticloadbalancing:DescribeRules",
+                        "elasticloadbalancing:DescribeTargetGroups",
+                        "elasticloadbalancing:DescribeTargetHealth",
+                    ],
+                    "Resource": "*",
+                },
+                {
+                    "Action": [
+                        "elasticloadbalancing:RegisterTargets",
+                        "elasticloadbalancing:DeregisterTargets",
+                    ],
+                    "Resource": [group.arn for group in self.target_groups],
+                },
+                {"Action": "elasticloadbalancing:ModifyListener", "Resource": listener.arn},
+            ),
+        )
+        minutes = spec.bake_minutes + NLB_BLUE_GREEN_DELAY_MINUTES + DEPLOY_MARGIN_MINUTES
+        advanced = EcsServiceLoadBalancerAdvancedConfiguration(
+            alternate_target_group_arn=self.target_groups[1].arn,
+            production_listener_rule=listener.arn,
+            role_arn=role.arn,
+        )
+        arguments = {
+            "deployment_configuration": {
+                "strategy": "BLUE_GREEN",
+                "bake_time_in_minutes": str(spec.bake_minutes),
+            },
+            "alarms": {
+                "alarm_names": list(spec.rollback_alarms),
+                "enable": True,
+                "rollback": True,
+            }
+            if spec.rollback_alarms
+            else None,
+            # `apply` waits through the bake and the NLB's delays before the service is steady.
+            "timeouts": {"create": f"{minutes}m", "update": f"{minutes}m"},
+        }
+        return advanced, arguments, grant
 
     def _autoscaling(self, spec: Autoscaling, cluster_name: str) -> None:
         target = AppautoscalingTarget(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from infra.debug_access import SSM_MESSAGES_ACTIONS
 from infra.policies import Account, assume_role_policy, policy
 from infra.providers import Construct, IamRole, IamRolePolicy
 
@@ -30,11 +31,14 @@ class Identity(Construct):
         repository_arn: str,
         log_group_arns: list[str],
         services: list[str],
+        exec_log_group_arn: str | None = None,
     ) -> None:
         """Create the roles; `services` names the services that get a task role (["web", ...]).
 
         `log_group_arns` are the services' log groups, which the execution role writes for the
         awslogs driver; `repository_arn` is the one repository it pulls from.
+        `exec_log_group_arn` (default None: ECS Exec off) lets every task role open ECS Exec
+        sessions, recorded in that log group and encrypted with `kms_key_arn`.
         """
         super().__init__(scope, id)
         # No source condition here: AWS documents aws:SourceAccount/SourceArn for task roles;
@@ -98,6 +102,41 @@ class Identity(Construct):
                     ECS_TASKS, source_arn=account.arn("ecs", "*"), account=account.id
                 ),
             )
+        # What each task role holds, by service: its services wait for these to be attached.
+        self.task_grants: dict[str, list[IamRolePolicy]] = {service: [] for service in services}
+        if exec_log_group_arn is not None:
+            for service in services:
+                self.task_grants[service].append(
+                    self._allow_exec(service, account, exec_log_group_arn, kms_key_arn)
+                )
+
+    def _allow_exec(
+        self, service: str, account: Account, log_group_arn: str, kms_key_arn: str
+    ) -> IamRolePolicy:
+        """ECS Exec: the SSM agent's channels, writing the session log, decrypting the session."""
+        return IamRolePolicy(
+            self,
+            f"{service}_task_exec",
+            name="ecs-exec-sessions",
+            role=self.task_roles[service].id,
+            policy=policy(
+                # AWS offers no resource-level permission for these: "*" is their only form.
+                {"Action": list(SSM_MESSAGES_ACTIONS), "Resource": "*"},
+                {
+                    "Action": "logs:DescribeLogGroups",
+                    "Resource": account.arn("logs", "log-group:*"),
+                },
+                {
+                    "Action": [
+                        "logs:CreateLogStream",
+                        "logs:DescribeLogStreams",
+                        "logs:PutLogEvents",
+                    ],
+                    "Resource": f"{log_group_arn}:*",
+                },
+                {"Action": "kms:Decrypt", "Resource": kms_key_arn},
+            ),
+        )
 
     def allow_efs_mount(
         self, service: str, file_system_arn: str, access_point_arn: str

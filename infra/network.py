@@ -100,6 +100,7 @@ class Network(Construct):
 
         self.public_subnet_ids: list[str] = []
         self.private_subnet_ids: list[str] = []
+        self.private_route_table_ids: list[str] = []
         nat_ids: list[str] = []
         for index, (zone, public_cidr, private_cidr) in enumerate(
             zip(zone_names, public_cidrs, private_cidrs, strict=True)
@@ -159,6 +160,7 @@ class Network(Construct):
                 self, f"private_{index}_association", subnet_id=private.id, route_table_id=table.id
             )
             self.private_subnet_ids.append(private.id)
+            self.private_route_table_ids.append(table.id)
 
         self._flow_logs(name, log_retention_days, kms_key_arn, account)
 

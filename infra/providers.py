@@ -37,7 +37,16 @@ from cdktf_cdktf_provider_aws.acm_certificate import AcmCertificate
 from cdktf_cdktf_provider_aws.acm_certificate_validation import AcmCertificateValidation
 from cdktf_cdktf_provider_aws.appautoscaling_policy import AppautoscalingPolicy
 from cdktf_cdktf_provider_aws.appautoscaling_target import AppautoscalingTarget
+from cdktf_cdktf_provider_aws.backup_plan import BackupPlan, BackupPlanRule
+from cdktf_cdktf_provider_aws.backup_selection import BackupSelection
+from cdktf_cdktf_provider_aws.backup_vault import BackupVault
+from cdktf_cdktf_provider_aws.cloudwatch_dashboard import CloudwatchDashboard
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.cloudwatch_log_metric_filter import CloudwatchLogMetricFilter
+from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import (
+    CloudwatchMetricAlarm,
+    CloudwatchMetricAlarmMetricQuery,
+)
 from cdktf_cdktf_provider_aws.data_aws_availability_zones import (
     DataAwsAvailabilityZones,
     DataAwsAvailabilityZonesFilter,
@@ -52,7 +61,11 @@ from cdktf_cdktf_provider_aws.ecr_repository import (
     EcrRepositoryEncryptionConfiguration,
 )
 from cdktf_cdktf_provider_aws.ecs_cluster import EcsCluster, EcsClusterSetting
-from cdktf_cdktf_provider_aws.ecs_service import EcsService, EcsServiceLoadBalancer
+from cdktf_cdktf_provider_aws.ecs_service import (
+    EcsService,
+    EcsServiceLoadBalancer,
+    EcsServiceLoadBalancerAdvancedConfiguration,
+)
 from cdktf_cdktf_provider_aws.ecs_task_definition import (
     EcsTaskDefinition,
     EcsTaskDefinitionVolume,
@@ -80,9 +93,13 @@ from cdktf_cdktf_provider_aws.route53_record import Route53Record
 from cdktf_cdktf_provider_aws.route_table import RouteTable
 from cdktf_cdktf_provider_aws.route_table_association import RouteTableAssociation
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
+from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
+from cdktf_cdktf_provider_aws.sns_topic_policy import SnsTopicPolicy
+from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
 from cdktf_cdktf_provider_aws.ssm_parameter import SsmParameter
 from cdktf_cdktf_provider_aws.subnet import Subnet
 from cdktf_cdktf_provider_aws.vpc import Vpc
+from cdktf_cdktf_provider_aws.vpc_endpoint import VpcEndpoint
 from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
 from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from cdktf_cdktf_provider_docker.image import Image as DockerImage
@@ -98,7 +115,15 @@ __all__ = [
     "AppautoscalingTarget",
     "AwsProvider",
     "AwsProviderDefaultTags",
+    "BackupPlan",
+    "BackupPlanRule",
+    "BackupSelection",
+    "BackupVault",
+    "CloudwatchDashboard",
     "CloudwatchLogGroup",
+    "CloudwatchLogMetricFilter",
+    "CloudwatchMetricAlarm",
+    "CloudwatchMetricAlarmMetricQuery",
     "Construct",
     "DataAwsAvailabilityZones",
     "DataAwsAvailabilityZonesFilter",
@@ -118,6 +143,7 @@ __all__ = [
     "EcsClusterSetting",
     "EcsService",
     "EcsServiceLoadBalancer",
+    "EcsServiceLoadBalancerAdvancedConfiguration",
     "EcsTaskDefinition",
     "EcsTaskDefinitionVolume",
     "EfsAccessPoint",
@@ -149,6 +175,9 @@ __all__ = [
     "S3Backend",
     "TerraformElement",
     "SecurityGroup",
+    "SnsTopic",
+    "SnsTopicPolicy",
+    "SnsTopicSubscription",
     "SsmParameter",
     "Subnet",
     "TerraformOutput",
@@ -158,6 +187,7 @@ __all__ = [
     "TerraformVariableValidationConfig",
     "Testing",
     "Vpc",
+    "VpcEndpoint",
     "VpcSecurityGroupEgressRule",
     "VpcSecurityGroupIngressRule",
 ]

@@ -27,6 +27,8 @@ class RedisBackend(Protocol):
     """What the rest of the stack needs from either backend."""
 
     endpoint: RedisEndpoint
+    file_system_arns: list[str]
+    """What AWS Backup must copy (ElastiCache keeps snapshots of its own instead)."""
 
 
 def redis_backend(
@@ -53,7 +55,8 @@ def redis_backend(
             node_type=settings.cache_node_type,
             engine_version=settings.cache_engine_version,
             failover=settings.cache_failover,
-            snapshot_retention_days=7 if settings.cache_failover else 1,
+            snapshot_retention_days=settings.cache_snapshot_retention_days,
+            restore_snapshot=settings.cache_restore_snapshot,
             protect=settings.deletion_protection,
         )
     return FargateRedis(
@@ -145,6 +148,7 @@ class FargateRedis(FargateService):
             ),
             single_writer=True,
             # A task mounts /data through a mount target in its subnet, with its role's grant.
-            depends_on=[*self.storage.mount_targets, mount_grant],
+            depends_on=[*self.storage.mount_targets, mount_grant, *identity.task_grants["redis"]],
         )
         self.endpoint = RedisEndpoint(host=self.lb.dns_name)
+        self.file_system_arns = [self.storage.file_system.arn]

@@ -19,8 +19,10 @@ class SecurityGroups(Construct):
     """The groups of the web NLB, web tasks, Redis (NLB + tasks, or the cache) and its storage.
 
     internet -> web NLB (listener ports) -> web tasks (container port) -> Redis (6379).
-    Tasks reach out on 443 only (image pulls, SSM, logs through NAT). Every rule is its own
-    resource so `terraform plan` shows each opening by name.
+    Tasks reach out on 443 only (image pulls, SSM, logs through NAT). With VPC endpoints the web
+    tasks reach AWS only through them (the endpoints' group, and S3's prefix list for image
+    layers), and the Redis tasks keep 443 to anywhere for their public image. Every rule is its
+    own resource so `terraform plan` shows each opening by name.
     """
 
     def __init__(
@@ -33,12 +35,14 @@ class SecurityGroups(Construct):
         public_ports: list[int],
         web_port: int,
         redis_backend: str = "fargate",
+        vpc_endpoints: bool = False,
     ) -> None:
         """Create the groups.
 
         `public_ports` are the web NLB's listener ports, the only ones open to the internet.
         `web_port` is the web container's port. `redis_backend` (default "fargate") decides
         whether Redis is an NLB in front of a task with an EFS volume, or an ElastiCache group.
+        `vpc_endpoints` (default False) adds the endpoints' group, 443 from the task groups only.
         """
         super().__init__(scope, id)
         if redis_backend not in ("fargate", "elasticache"):
@@ -52,7 +56,12 @@ class SecurityGroups(Construct):
         for port in public_ports:
             self._ingress(f"web_lb_from_internet_{port}", self.web_lb, port, cidr=ANYWHERE)
         self._allow(self.web_lb, self.web_tasks, web_port)
-        self._egress_anywhere("web_tasks_https", self.web_tasks, HTTPS)
+        self.endpoints: SecurityGroup | None = None
+        if vpc_endpoints:
+            self.endpoints = self._group("endpoints", "VPC endpoints: HTTPS from the tasks only")
+            self._allow(self.web_tasks, self.endpoints, HTTPS)
+        else:
+            self._egress_anywhere("web_tasks_https", self.web_tasks, HTTPS)
 
         self.redis_lb: SecurityGroup | None = None
         self.redis_tasks: SecurityGroup | None = None
@@ -66,10 +75,24 @@ class SecurityGroups(Construct):
             # The NLB forwards and health-checks from its own group, so that is the only source.
             self._allow(self.redis_lb, self.redis_tasks, REDIS)
             self._allow(self.redis_tasks, self.redis_storage, NFS)
+            # The Redis image comes from Docker Hub, which no VPC endpoint serves.
             self._egress_anywhere("redis_tasks_https", self.redis_tasks, HTTPS)
+            if vpc_endpoints:
+                self._allow(self.redis_tasks, self.endpoints, HTTPS)
         else:
             self.cache = self._group("cache", "ElastiCache: 6379 from web tasks only")
             self._allow(self.web_tasks, self.cache, REDIS)
+
+    def allow_web_tasks_to_prefix_list(self, id: str, prefix_list_id: str, peer: str) -> None:
+        """Let the web tasks reach a gateway endpoint's service (e.g. S3) on 443, and only it."""
+        self._rule(
+            VpcSecurityGroupEgressRule,
+            f"web_tasks_to_{id}",
+            self.web_tasks,
+            HTTPS,
+            f"to {peer}",
+            prefix_list_id=prefix_list_id,
+        )
 
     def _group(self, id: str, description: str) -> SecurityGroup:
         name = f"{self._name}-{id.replace('_', '-')}"

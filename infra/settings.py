@@ -47,6 +47,7 @@ _REGION = re.compile(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d")
 _NAME = re.compile(r"[a-z][a-z0-9-]*[a-z0-9]")
 _IMAGE = re.compile(r"[a-z0-9./_-]+:[A-Za-z0-9._-]+(@sha256:[a-f0-9]{64})?")
 _DOMAIN = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[a-z]{2,63}")
 # Load balancer and target group names are capped at 32 characters; "-redis" is the longest role.
 _MAX_PREFIX = 32 - len("-redis")
 
@@ -75,6 +76,10 @@ class Settings:
     nat_per_az: bool = False
     """One NAT gateway per AZ (survives an AZ outage) instead of one shared. Default: prod only."""
 
+    vpc_endpoints: bool = False
+    """VPC endpoints for ECR, S3, CloudWatch Logs and SSM: the web tasks reach AWS only through
+    them, not through NAT. Default: prod only."""
+
     web_cpu: int = 256
     """Fargate CPU units of a web task (256 = 0.25 vCPU)."""
     web_memory: int = 512
@@ -87,6 +92,14 @@ class Settings:
     """Autoscaling ceiling for web tasks. Default: 2 in dev, 6 in prod."""
     web_cpu_target: int = 60
     """Average CPU (%) the web service's target-tracking policy keeps."""
+    web_deployment: Literal["rolling", "blue_green"] = "rolling"
+    """`rolling`: replace web tasks in place behind the circuit breaker; `blue_green`: ECS starts
+    the new tasks in a second target group, moves the NLB to them, keeps the old ones for
+    `web_bake_minutes` and rolls back on the web alarms. Default: rolling in dev, blue_green in
+    prod."""
+    web_bake_minutes: int = 10
+    """Minutes blue/green keeps the old web tasks after the switch, the window in which an alarm
+    rolls the release back; at least `alarm_minutes`."""
     web_container_port: int = 8080
     """Port gunicorn listens on inside the web container (unprivileged: the user is not root)."""
 
@@ -107,6 +120,18 @@ class Settings:
     cache_failover: bool = False
     """Two cache nodes in different AZs with automatic failover (elasticache). Default: prod."""
 
+    backup_retention_days: int = 7
+    """Days AWS Backup keeps each daily backup of the Redis EFS data (fargate backend; 0: no
+    backup plan). Default: 7 in dev, 35 in prod."""
+    cache_snapshot_retention_days: int = 1
+    """Days ElastiCache keeps its daily snapshots (elasticache backend; 0: none). Default: 1 in
+    dev, 7 in prod."""
+    cache_restore_snapshot: str = ""
+    """Seed the cache from this ElastiCache snapshot: setting or changing it replaces the group
+    (votes since the snapshot are lost). Default: empty, a new group starts empty."""
+    ecs_exec: bool = False
+    """Allow `aws ecs execute-command` into the tasks, sessions encrypted and logged (needs the
+    Session Manager plugin). Default: off; turn it on to debug, then off again."""
     log_retention_days: int = 14
     """CloudWatch log retention for service and flow logs. Default: 14 in dev, 365 in prod."""
     ecr_keep_tagged: int = 10
@@ -134,6 +159,23 @@ class Settings:
     """An existing ACM certificate for `domain_name`, instead of creating one."""
     http_listener: bool = True
     """Keep the plain-HTTP listener on 80 when TLS is on."""
+
+    alarm_emails: tuple[str, ...] = ()
+    """E-mail addresses subscribed to the alarm topic (each confirms AWS's mail). Default: none."""
+    alarm_paging: bool = False
+    """Alarms notify the alarm topic. Default: prod only (dev alarms change state, send nothing)."""
+    alarm_minutes: int = 10
+    """Minutes a condition must last before its alarm fires. Default: 10 in dev, 5 in prod."""
+    alarm_cpu_percent: int = 90
+    """CPU (%) of a service or cache node that raises an alarm. Default: 90 / 80 (prod)."""
+    alarm_memory_percent: int = 90
+    """Memory (%) of a service or cache node that raises an alarm. Default: 90 / 80 (prod)."""
+    alarm_http_5xx_per_minute: int = 10
+    """5xx answers a minute in the web access log that raise an alarm. Default: 10 / 5 (prod)."""
+    alarm_redis_errors_per_minute: int = 5
+    """The app's "Redis unavailable" warnings a minute that raise an alarm. Default: 5 / 1 (prod)"""
+    alarm_replication_lag_seconds: int = 30
+    """Cache replica lag (seconds) that raises an alarm (elasticache with `cache_failover`)."""
 
     state_bucket: str = ""
     """S3 bucket for Terraform state (empty: local state file next to cdktf.json)."""
@@ -183,12 +225,22 @@ PROFILE_DEFAULTS: dict[str, dict[str, Any]] = {
     "dev": {},
     "prod": {
         "nat_per_az": True,
+        "vpc_endpoints": True,
+        "web_deployment": "blue_green",
         "web_desired_count": 2,
         "web_min_count": 2,
         "web_max_count": 6,
         "log_retention_days": 365,
         "deletion_protection": True,
         "cache_failover": True,
+        "backup_retention_days": 35,
+        "cache_snapshot_retention_days": 7,
+        "alarm_paging": True,
+        "alarm_minutes": 5,
+        "alarm_cpu_percent": 80,
+        "alarm_memory_percent": 80,
+        "alarm_http_5xx_per_minute": 5,
+        "alarm_redis_errors_per_minute": 1,
     },
 }
 
@@ -256,6 +308,17 @@ def _check(s: Settings) -> None:
         raise _fail("web_max_count", s.web_max_count, "use 1 or more")
     if not 10 <= s.web_cpu_target <= 90:
         raise _fail("web_cpu_target", s.web_cpu_target, "use a percentage from 10 to 90")
+    if s.web_deployment not in ("rolling", "blue_green"):
+        raise _fail("web_deployment", s.web_deployment, "use 'rolling' or 'blue_green'")
+    if not 0 <= s.web_bake_minutes <= 1440:
+        raise _fail("web_bake_minutes", s.web_bake_minutes, "use 0 to 1440 minutes")
+    if s.web_deployment == "blue_green" and s.web_bake_minutes < s.alarm_minutes:
+        raise _fail(
+            "web_bake_minutes",
+            s.web_bake_minutes,
+            f"blue_green must bake at least alarm_minutes ({s.alarm_minutes}) so an alarm can "
+            "roll a bad release back",
+        )
     if not 1024 <= s.web_container_port <= 65535:
         raise _fail(
             "web_container_port", s.web_container_port, "use an unprivileged port 1024-65535"
@@ -264,6 +327,18 @@ def _check(s: Settings) -> None:
         raise _fail("log_retention_days", s.log_retention_days, f"use one of {LOG_RETENTION_DAYS}")
     if not 1 <= s.ecr_keep_tagged <= 1000:
         raise _fail("ecr_keep_tagged", s.ecr_keep_tagged, "use 1 to 1000")
+    if not 0 <= s.backup_retention_days <= 36500:
+        raise _fail("backup_retention_days", s.backup_retention_days, "use 0 (off) to 36500")
+    if not 0 <= s.cache_snapshot_retention_days <= 35:
+        raise _fail(
+            "cache_snapshot_retention_days",
+            s.cache_snapshot_retention_days,
+            "ElastiCache keeps 0 (off) to 35 days",
+        )
+    if s.cache_restore_snapshot and s.redis_backend != "elasticache":
+        raise _fail(
+            "cache_restore_snapshot", s.cache_restore_snapshot, "needs redis_backend elasticache"
+        )
     if s.redis_password_version < 1:
         raise _fail("redis_password_version", s.redis_password_version, "use 1 or more")
     if s.redis_backend not in ("fargate", "elasticache"):
@@ -274,6 +349,7 @@ def _check(s: Settings) -> None:
         raise _fail("az_count", s.az_count, "cache_failover (on in prod) needs 2+ AZs")
     _check_app(s)
     _check_tls(s)
+    _check_alarms(s)
 
 
 def _check_cidr(s: Settings) -> None:
@@ -320,10 +396,36 @@ def _check_tls(s: Settings) -> None:
         raise _fail(name, getattr(s, name), "set domain_name too: TLS needs the name it serves")
     if s.certificate_arn and not s.certificate_arn.startswith("arn:"):
         raise _fail("certificate_arn", s.certificate_arn, "use an ACM certificate ARN")
+    if s.web_deployment == "blue_green" and s.domain_name and s.http_listener:
+        raise _fail(
+            "web_deployment",
+            s.web_deployment,
+            "blue_green moves one listener: with TLS set http_listener false, or use 'rolling'",
+        )
     if not s.http_listener and not s.domain_name:
         raise _fail(
             "http_listener", s.http_listener, "without TLS the HTTP listener is the only one"
         )
+
+
+def _check_alarms(s: Settings) -> None:
+    for email in s.alarm_emails:
+        if not _EMAIL.fullmatch(email):
+            raise _fail("alarm_emails", email, "use e-mail addresses such as 'ops@example.com'")
+    if len(set(s.alarm_emails)) != len(s.alarm_emails):
+        raise _fail("alarm_emails", list(s.alarm_emails), "name each address once")
+    if not 1 <= s.alarm_minutes <= 60:
+        raise _fail("alarm_minutes", s.alarm_minutes, "use 1 to 60 minutes")
+    for name in ("alarm_cpu_percent", "alarm_memory_percent"):
+        if not 10 <= getattr(s, name) <= 100:
+            raise _fail(name, getattr(s, name), "use a percentage from 10 to 100")
+    for name in (
+        "alarm_http_5xx_per_minute",
+        "alarm_redis_errors_per_minute",
+        "alarm_replication_lag_seconds",
+    ):
+        if getattr(s, name) < 1:
+            raise _fail(name, getattr(s, name), "use 1 or more")
 
 
 # ---- building Settings from cdktf.json and the environment ----------------------------------

@@ -5,9 +5,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from infra.backup import Backups
+from infra.dashboard import Dashboard
+from infra.debug_access import DebugAccess
 from infra.encryption import Encryption
 from infra.fargate_service import ServiceBase, log_group_name
 from infra.identity import Identity
+from infra.monitoring import Monitoring, alarm_topic_name
 from infra.network import Network
 from infra.project import FRONTEND_DIR, PROJECT_DIR, stack_dir
 from infra.providers import (
@@ -30,6 +34,7 @@ from infra.security import SecurityGroups
 from infra.settings import Settings
 from infra.template import literal
 from infra.tls import Certificate, alias_record
+from infra.vpc_endpoints import VpcEndpoints
 from infra.web import WebFrontend
 
 # Write-only arguments (the Redis password) need Terraform 1.11.
@@ -56,7 +61,7 @@ class VotingStack(TerraformStack):
         self._backend()
         self.add_override("terraform.required_version", REQUIRED_TERRAFORM)
 
-        encryption = Encryption(self, "encryption", name=name)
+        encryption = Encryption(self, "encryption", name=name, alarm_topic=alarm_topic_name(name))
         public_cidrs, private_cidrs = s.subnet_cidrs
         network = Network(
             self,
@@ -79,7 +84,21 @@ class VotingStack(TerraformStack):
             public_ports=([80] if s.http_listener else []) + ([443] if s.tls_enabled else []),
             web_port=s.web_container_port,
             redis_backend=s.redis_backend,
+            vpc_endpoints=s.vpc_endpoints,
         )
+        if s.vpc_endpoints:
+            VpcEndpoints(
+                self,
+                "endpoints",
+                name=name,
+                region=s.region,
+                vpc_id=network.vpc.id,
+                subnet_ids=network.private_subnet_ids,
+                route_table_ids=network.private_route_table_ids,
+                groups=groups,
+                # ECS Exec sessions: the agent's channels, and the session key's decryption.
+                extra_services=("ssmmessages", "kms") if s.ecs_exec else (),
+            )
         password = RedisPassword(
             self,
             "secrets",
@@ -101,6 +120,18 @@ class VotingStack(TerraformStack):
             force_delete=not s.deletion_protection,
         )
         services = ["web", "redis"] if s.redis_backend == "fargate" else ["web"]
+        debug = (
+            DebugAccess(
+                self,
+                "exec",
+                name=name,
+                account=encryption.account,
+                kms_key_arn=encryption.key_arn,
+                log_retention_days=s.log_retention_days,
+            )
+            if s.ecs_exec
+            else None
+        )
         identity = Identity(
             self,
             "identity",
@@ -114,12 +145,14 @@ class VotingStack(TerraformStack):
                 for service in services
             ],
             services=services,
+            exec_log_group_arn=debug.log_group_arn if debug else None,
         )
         cluster = EcsCluster(
             self,
             "cluster",
             name=name,
             setting=[EcsClusterSetting(name="containerInsights", value="enabled")],
+            configuration=debug.cluster_configuration if debug else None,
         )
         base = ServiceBase(
             region=s.region,
@@ -131,6 +164,7 @@ class VotingStack(TerraformStack):
             execution_grants=identity.execution_grants,
             log_retention_days=s.log_retention_days,
             kms_key_arn=encryption.key_arn,
+            execute_command=s.ecs_exec,
         )
         redis = redis_backend(
             self,
@@ -164,6 +198,38 @@ class VotingStack(TerraformStack):
                 lb_dns=web.lb.dns_name,
                 lb_zone=web.lb.zone_id,
             )
+
+        if redis.file_system_arns and s.backup_retention_days:
+            Backups(
+                self,
+                "backup",
+                name=name,
+                kms_key_arn=encryption.key_arn,
+                file_system_arns=redis.file_system_arns,
+                retention_days=s.backup_retention_days,
+                # Without deletion protection (dev) `destroy` removes the recovery points too.
+                force_destroy=not s.deletion_protection,
+            )
+        monitoring = Monitoring(
+            self,
+            "monitoring",
+            settings=s,
+            account=encryption.account,
+            kms_key_arn=encryption.key_arn,
+            cluster_name=cluster.name,
+            web=web,
+            redis=redis,
+        )
+        Dashboard(
+            self,
+            "dashboard",
+            name=name,
+            region=s.region,
+            cluster_name=cluster.name,
+            web=web,
+            redis=redis,
+            monitoring=monitoring,
+        )
 
         app_url = f"https://{s.domain_name}" if s.tls_enabled else f"http://{web.lb.dns_name}"
         outputs = {

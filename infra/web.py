@@ -5,6 +5,7 @@ from __future__ import annotations
 from infra.endpoint import RedisEndpoint
 from infra.fargate_service import (
     Autoscaling,
+    BlueGreen,
     Container,
     FargateService,
     Listener,
@@ -12,6 +13,7 @@ from infra.fargate_service import (
     ServiceBase,
 )
 from infra.identity import Identity
+from infra.monitoring import WEB_ROLLBACK_ALARMS, alarm_name
 from infra.network import Network
 from infra.providers import Construct
 from infra.secrets import RedisPassword
@@ -83,4 +85,11 @@ class WebFrontend(FargateService):
             autoscaling=Autoscaling(
                 min_count=s.web_min_count, max_count=s.web_max_count, cpu_target=s.web_cpu_target
             ),
+            blue_green=BlueGreen(
+                bake_minutes=s.web_bake_minutes,
+                rollback_alarms=[alarm_name(s.name_prefix, what) for what in WEB_ROLLBACK_ALARMS],
+            )
+            if s.web_deployment == "blue_green"
+            else None,
+            depends_on=identity.task_grants["web"],
         )

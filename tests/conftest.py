@@ -58,13 +58,18 @@ _VARIANTS: dict[str, Callable[[], object]] = {
         certificate_arn="arn:aws:acm:us-west-2:123456789012:certificate/abc",
         http_listener=False,
     ),
-    # prod with its state in S3
+    # prod with its state in S3, and alarms mailed to two addresses
     "synth_s3": lambda: _settings(
-        "prod", state_bucket="acme-terraform-state", state_region="eu-west-1"
+        "prod",
+        state_bucket="acme-terraform-state",
+        state_region="eu-west-1",
+        alarm_emails=("ops@example.com", "oncall@example.com"),
     ),
-    "synth_one_az": lambda: _settings("dev", az_count=1),
+    # dev in one AZ, ECS Exec on (Fargate backend)
+    "synth_one_az": lambda: _settings("dev", az_count=1, ecs_exec=True),
+    # prod in three AZs on ElastiCache, ECS Exec on through the VPC endpoints
     "synth_three_az": lambda: _settings(
-        "prod", az_count=3, redis_backend="elasticache", web_container_port=9000
+        "prod", az_count=3, redis_backend="elasticache", web_container_port=9000, ecs_exec=True
     ),
     # dev whose title, options and tags hold template-like and quoted text
     "synth_odd_text": lambda: _settings(

@@ -85,6 +85,8 @@ def test_a_destroyable_stack_holds_nothing_that_blocks_destroy(variant):
         for (type_, name), body in resources.items():
             if type_ == "aws_ecr_repository":
                 assert not body.get("force_delete"), name
+            if type_ == "aws_backup_vault":
+                assert not body.get("force_destroy"), name
             if type_ in ("aws_efs_file_system", "aws_elasticache_replication_group"):
                 assert body.get("lifecycle", {}).get("prevent_destroy") is True, name
             if type_ == "aws_lb":
@@ -96,6 +98,8 @@ def test_a_destroyable_stack_holds_nothing_that_blocks_destroy(variant):
         assert not body.get("deletion_protection"), f"{type_}.{name}"
         if type_ == "aws_ecr_repository":
             assert body.get("force_delete") is True, f"{name}: pushed images block destroy"
+        if type_ == "aws_backup_vault":
+            assert body.get("force_destroy") is True, f"{name}: recovery points block destroy"
 
 
 def test_services_wait_for_steady_state_and_roll_back(any_synth):

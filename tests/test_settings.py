@@ -57,6 +57,13 @@ BAD = [
     ({"VOTING_HOSTED_ZONE_ID": "Z0"}, "setting 'hosted_zone_id' = 'Z0' is invalid: set domain"),
     ({"VOTING_HTTP_LISTENER": "false"}, "setting 'http_listener' = False"),
     ({"VOTING_REDIS_BACKEND": "memcached"}, "setting 'redis_backend' = 'memcached'"),
+    ({"VOTING_ALARM_EMAILS": "ops@example.com,oncall"}, "setting 'alarm_emails' = 'oncall'"),
+    ({"VOTING_ALARM_EMAILS": "a@example.com,a@example.com"}, "name each address once"),
+    ({"VOTING_CACHE_RESTORE_SNAPSHOT": "x"}, "'cache_restore_snapshot' = 'x' is invalid: needs"),
+    ({"VOTING_CACHE_SNAPSHOT_RETENTION_DAYS": "36"}, "ElastiCache keeps 0 (off) to 35 days"),
+    ({"VOTING_ALARM_MINUTES": "0"}, "setting 'alarm_minutes' = 0 is invalid: use 1 to 60"),
+    ({"VOTING_ALARM_CPU_PERCENT": "5"}, "setting 'alarm_cpu_percent' = 5 is invalid"),
+    ({"VOTING_ALARM_HTTP_5XX_PER_MINUTE": "0"}, "setting 'alarm_http_5xx_per_minute' = 0"),
 ]
 
 

@@ -73,6 +73,7 @@ def render(review: StackReview | None, plan: Plan | None, notes: list[str]) -> s
         lines += _exposure(review)
         lines += _identity(review.roles)
         lines += _secrets(review)
+        lines += _operations(review)
         lines += _diagram(review)
     return "\n".join(lines).rstrip() + "\n"
 
@@ -284,6 +285,47 @@ def _secrets(review: StackReview) -> list[str]:
         lines += [f"- ⚠ `{p.container}` `{p.name}`: {p.reason}" for p in secrets.plaintext]
     else:
         lines.append("No plain-text credential in any container environment.")
+    return lines + [""]
+
+
+def _operations(review: StackReview) -> list[str]:
+    """Alarms and who they notify, each service's deployment strategy, and backups."""
+    ops = review.operations
+    lines = ["## Operations", "", "### Alarms", ""]
+    if ops.alarms:
+        rows = [
+            [
+                f"`{a.address}` ({a.name})",
+                cell(a.watches),
+                cell(a.fires_when),
+                cell(a.notifies, "nobody (state only)"),
+            ]
+            for a in ops.alarms
+        ]
+        lines += table(["Alarm", "Watches", "Fires when", "Notifies"], rows)
+    else:
+        lines.append(("⚠ " if ops.production else "") + "No alarms.")
+    lines += ["", "### Deployments", ""]
+    if ops.deployments:
+        rows = [
+            [
+                f"`{d.service}`",
+                d.strategy,
+                d.circuit_breaker,
+                cell(f"`{n}`" for n in d.rollback_alarms),
+                d.detail,
+            ]
+            for d in ops.deployments
+        ]
+        header = ["Service", "Strategy", "Circuit breaker", "Rolled back by alarms", "Detail"]
+        lines += table(header, rows)
+    else:
+        lines.append("No ECS services.")
+    lines += ["", "### Backups", ""]
+    lines += [f"- {b.protects}: {b.how}" for b in ops.backups]
+    lines += [f"- {'⚠ ' if ops.production else ''}`{u}`: not backed up" for u in ops.unprotected]
+    if not ops.backups and not ops.unprotected:
+        lines.append("No data stores.")
     return lines + [""]
 
 

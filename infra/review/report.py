@@ -8,6 +8,7 @@ from .concerns import by_concern
 from .containers import read_containers
 from .exposure import Exposure, analyse_exposure
 from .identity import Role, read_roles
+from .operations import Operations, analyse_operations, operations_findings
 from .plan import Plan
 from .secrets import Secrets, analyse_secrets
 from .stack import Resource, Stack
@@ -23,6 +24,7 @@ class StackReview:
     exposure: Exposure
     roles: list[Role]
     secrets: Secrets
+    operations: Operations
     graph: Graph
     findings: list[str]
 
@@ -33,16 +35,19 @@ def review_stack(stack: Stack) -> StackReview:
     exposure = analyse_exposure(stack)
     roles = read_roles(stack)
     secrets = analyse_secrets(stack, containers, unreadable)
+    operations = analyse_operations(stack)
     return StackReview(
         stack=stack,
         groups=by_concern(stack),
         exposure=exposure,
         roles=roles,
         secrets=secrets,
+        operations=operations,
         graph=build_graph(stack, exposure, containers, secrets),
         findings=_exposure_findings(exposure)
         + _identity_findings(roles)
-        + _secret_findings(secrets),
+        + _secret_findings(secrets)
+        + operations_findings(stack, operations),
     )
 
 

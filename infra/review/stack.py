@@ -49,6 +49,8 @@ class Stack:
     data: dict[str, Resource] = field(default_factory=dict)
     variables: dict[str, dict[str, Any]] = field(default_factory=dict)
     outputs: dict[str, Any] = field(default_factory=dict)
+    default_tags: dict[str, Any] = field(default_factory=dict)
+    """The AWS provider's default tags (`environment`, ...), empty if it sets none."""
 
     def of_type(self, *types: str) -> list[Resource]:
         """Resources of the given types, in address order."""
@@ -88,7 +90,18 @@ def load_stack(path: Path) -> Stack:
     stack.data = _blocks(data.get("data", {}), path, data_sources=True)
     stack.variables = {k: v for k, v in data.get("variable", {}).items() if isinstance(v, dict)}
     stack.outputs = data.get("output", {})
+    stack.default_tags = _default_tags(data.get("provider"))
     return stack
+
+
+def _default_tags(providers: Any) -> dict[str, Any]:
+    """The first AWS provider block's `default_tags.tags`, read leniently."""
+    aws = providers.get("aws") if isinstance(providers, dict) else None
+    first = aws[0] if isinstance(aws, list) and aws else aws
+    tags = first.get("default_tags") if isinstance(first, dict) else None
+    tags = tags[0] if isinstance(tags, list) and tags else tags
+    found = tags.get("tags") if isinstance(tags, dict) else None
+    return found if isinstance(found, dict) else {}
 
 
 def _blocks(section: Any, path: Path, *, data_sources: bool) -> dict[str, Resource]:
