@@ -20,7 +20,6 @@ if lazy_import.enabled():
 
 from cdktf import (
     App,
-    DataResource,
     Fn,
     LocalBackend,
     Postcondition,
@@ -128,7 +127,6 @@ __all__ = [
     "DataAwsAvailabilityZones",
     "DataAwsAvailabilityZonesFilter",
     "DataAwsCallerIdentity",
-    "DataResource",
     "DataAwsPartition",
     "DataAwsRegion",
     "DefaultSecurityGroup",

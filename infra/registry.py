@@ -10,7 +10,6 @@ from pathlib import Path
 
 from infra.providers import (
     Construct,
-    DataResource,
     DockerImage,
     DockerProvider,
     DockerProviderRegistryAuth,
@@ -19,6 +18,7 @@ from infra.providers import (
     EcrRepository,
     EcrRepositoryEncryptionConfiguration,
     Fn,
+    TerraformResource,
     TerraformStack,
 )
 
@@ -160,8 +160,11 @@ class Registry(Construct):
             ],
         )
         content = source_hash(context)[:16]
-        build = DataResource(self, "build", triggers_replace={"source_hash": content})
-        self.tag = f"{content}-{Fn.substr(build.id, 0, 8)}"
+        # Built into Terraform (1.4+). Not cdktf's DataResource: it runs `terraform version` at
+        # synth to check for that, and synth must need no Terraform.
+        build = TerraformResource(self, "build", terraform_resource_type="terraform_data")
+        build.add_override("triggers_replace", {"source_hash": content})
+        self.tag = f"{content}-{Fn.substr(build.get_string_attribute('id'), 0, 8)}"
         image = DockerImage(
             self,
             "image",

@@ -121,3 +121,23 @@ def test_cdktf_cli_prints_no_banner_version_check_or_warning(cli_run):
     output = result.stdout + result.stderr
     assert "Generated Terraform code for the stacks: voting-app-dev, voting-app-prod" in output
     assert not NOISE.search(output), output
+
+
+def test_synth_needs_no_terraform(tmp_path):
+    """Synth is offline and tool-free: a fresh machine has no Terraform on the PATH."""
+    env = _user_env(CDKTF_OUTDIR=str(tmp_path), VOTING_ENVIRONMENTS="dev")
+    env["PATH"] = os.pathsep.join(
+        folder
+        for folder in env["PATH"].split(os.pathsep)
+        if not (Path(folder) / "terraform").exists()
+    )
+    result = subprocess.run(
+        [sys.executable, "main.py"],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (tmp_path / "stacks" / "voting-app-dev" / "cdk.tf.json").is_file()
