@@ -76,9 +76,7 @@ def outage_redis(tmp_path: Path) -> Iterator[RedisServer]:
 @pytest.fixture
 def outage_app(outage_redis: RedisServer, tmp_path: Path) -> Iterator[Gunicorn]:
     """gunicorn serving the app against the outage test's own redis-server."""
-    server = Gunicorn(
-        tmp_path / "gunicorn.log", {"REDIS": "127.0.0.1", "REDIS_PORT": str(outage_redis.port)}
-    )
+    server = Gunicorn(tmp_path / "gunicorn.log", outage_redis.app_env())
     server.start()
     yield server
     server.stop()
@@ -133,12 +131,12 @@ def test_invalid_config_stops_startup_naming_the_variable(tmp_path: Path) -> Non
 
 
 def test_invalid_gunicorn_setting_is_named(tmp_path: Path) -> None:
-    server = Gunicorn(tmp_path / "gunicorn.log", {"GUNICORN_THREADS": "many"})
+    server = Gunicorn(tmp_path / "gunicorn.log", {"GUNICORN_WORKER_CONNECTIONS": "many"})
     result = subprocess.run(
         server.command(), cwd=FRONTEND, env=server.env, capture_output=True, text=True, timeout=30
     )
     assert result.returncode != 0
-    assert "GUNICORN_THREADS must be a positive integer" in result.stderr + result.stdout
+    assert "GUNICORN_WORKER_CONNECTIONS must be a positive integer" in result.stderr + result.stdout
 
 
 @pytest.mark.parametrize("up", [True, False])
