@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from urllib.parse import parse_qsl
 
 import redis
@@ -22,6 +23,8 @@ from .config import RESET
 bp = Blueprint("votes", __name__)
 
 FORM_TYPE = "application/x-www-form-urlencoded"
+#: What the page's forms send: the vote (an option or `reset`) and the operator's token.
+FORM_FIELDS = frozenset({"vote", "reset_token"})
 
 
 @bp.get("/")
@@ -39,10 +42,10 @@ def index() -> str:
 @bp.post("/")
 def vote() -> Response:
     """Count a vote or reset the counts, then redirect to the page (post/redirect/get)."""
-    choice = _vote_field()
+    form = _form()
+    choice = form["vote"]
     if choice == RESET:
-        if not current_app.config["RESET_ENABLED"]:
-            abort(403, description="Reset is disabled.")
+        _check_reset_token(form)
         store.reset_votes()
     else:
         try:
@@ -53,11 +56,27 @@ def vote() -> Response:
     return redirect(request.script_root + "/", code=303)
 
 
-def _vote_field() -> str:
-    """Return the single 'vote' field of the posted form, or abort with a 4xx.
+def _check_reset_token(form: dict[str, str]) -> None:
+    """Abort with 403 unless reset is enabled and the form carries the operator token.
+
+    The cross-site check lets any non-browser client through, so without this anyone could
+    wipe the votes with one curl command.
+    """
+    if not current_app.config["RESET_ENABLED"]:
+        abort(403, description="Reset is disabled.")
+    given = form.get("reset_token", "").encode()
+    # Constant time, so the response time tells nothing about how much of a guess matched.
+    if not hmac.compare_digest(given, current_app.config["RESET_TOKEN"].encode()):
+        current_app.logger.warning("Reset refused: wrong or missing operator token")
+        abort(403, description="Reset needs the operator token.")
+
+
+def _form() -> dict[str, str]:
+    """Return the fields of the posted form, or abort with a 4xx.
 
     The page's form is urlencoded, so that is all this accepts, parsed by the standard
-    library at a fraction of the cost of Werkzeug's general form parser.
+    library at a fraction of the cost of Werkzeug's general form parser. Each field may come
+    once, and only the fields the page sends are accepted.
     """
     # Reading through Werkzeug's stream enforces MAX_CONTENT_LENGTH with a 413.
     body = request.get_data(cache=False)
@@ -72,10 +91,15 @@ def _vote_field() -> str:
         )
     except ValueError:  # also UnicodeDecodeError
         abort(400, description="The form is not valid.")
-    values = [value for name, value in fields if name == "vote"]
-    if len(values) != 1:
-        abort(400, description="Send exactly one 'vote' field.")
-    return values[0]
+    form = dict(fields)
+    if len(form) != len(fields):
+        abort(400, description="Send each field once.")
+    unexpected = form.keys() - FORM_FIELDS
+    if unexpected:
+        abort(400, description=f"Unexpected field {min(unexpected)!r}.")
+    if "vote" not in form:
+        abort(400, description="Send the 'vote' field.")
+    return form
 
 
 @bp.get("/api/results")

@@ -10,7 +10,7 @@ import pytest
 import redis
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
-from tests.frontend.support import TITLE, Gunicorn
+from tests.frontend.support import RESET_TOKEN, TITLE, Gunicorn
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -73,6 +73,7 @@ def test_vote_twice_and_reset(
         assert counts(page) == (2, 0)
         page.screenshot(path=tmp_path / "voted.png", full_page=True)
 
+        page.fill("#reset-token", RESET_TOKEN)
         submit(page, "#reset")
         assert counts(page) == (0, 0)
         page.screenshot(path=tmp_path / "reset.png", full_page=True)
