@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import secrets
 from urllib.parse import parse_qsl
 
 import redis
@@ -11,6 +12,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -23,8 +25,9 @@ from .config import RESET
 bp = Blueprint("votes", __name__)
 
 FORM_TYPE = "application/x-www-form-urlencoded"
-#: What the page's forms send: the vote (an option or `reset`) and the operator's token.
-FORM_FIELDS = frozenset({"vote", "reset_token"})
+#: What the page's forms send: the vote (an option or `reset`), the vote's token, and the
+#: operator's credential for a reset.
+FORM_FIELDS = frozenset({"vote", "token", "reset_token"})
 
 
 @bp.get("/")
@@ -35,8 +38,14 @@ def index() -> str:
         "index.html",
         title=current_app.config["TITLE"],
         counts=counts,
+        token=new_token(),
         reset_enabled=current_app.config["RESET_ENABLED"],
     )
+
+
+def new_token() -> str:
+    """A fresh token for the page's next vote, so that sending it again counts it once."""
+    return secrets.token_urlsafe(16)
 
 
 @bp.post("/")
@@ -48,12 +57,21 @@ def vote() -> Response:
         _check_reset_token(form)
         store.reset_votes()
     else:
-        try:
-            store.add_vote(choice)
-        except store.UnknownOption:
-            abort(400, description="Unknown option.")
+        _count(choice, form.get("token", ""))
     # The page's own path, built without the URL map: this is the hot path of the app.
     return redirect(request.script_root + "/", code=303)
+
+
+def _count(option: str, token: str) -> tuple[bool, dict[str, int]]:
+    """Count the vote once per token, or abort with 400; a RedisError becomes a 503 page."""
+    # The 503 page offers to send this same vote again.
+    g.vote = (option, token)
+    try:
+        return store.add_vote(option, token)
+    except store.UnknownOption:
+        abort(400, description="Unknown option.")
+    except store.BadToken:
+        abort(400, description="Send the vote with the token of the page.")
 
 
 def _check_reset_token(form: dict[str, str]) -> None:
@@ -130,4 +148,4 @@ def redis_unavailable(error: redis.RedisError) -> tuple[str | Response, int, dic
     message = "The vote store is unavailable right now. Please try again in a moment."
     if request.path.startswith("/api/"):
         return jsonify(error=message), 503, headers
-    return render_template("unavailable.html", message=message), 503, headers
+    return render_template("unavailable.html", message=message, vote=g.get("vote")), 503, headers

@@ -6,6 +6,7 @@ import http.client
 import json
 import os
 import re
+import secrets
 import select
 import shutil
 import signal
@@ -28,6 +29,11 @@ OPTIONS = ("Tabs", "Spaces")
 PASSWORD = "test-password-7c1f"
 #: The operator credential for resets in tests.
 RESET_TOKEN = "reset-token-for-tests-0123456789abcdef"
+
+
+def vote_form(option: str, token: str | None = None) -> dict[str, str]:
+    """The fields the page's form posts for a vote, with a fresh token unless one is given."""
+    return {"vote": option, "token": token or secrets.token_urlsafe(16)}
 
 
 def free_port() -> int:

@@ -10,11 +10,19 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 import redis
 
-from tests.frontend.support import FRONTEND, OPTIONS, Gunicorn, RedisServer, free_port
+from tests.frontend.support import (
+    FRONTEND,
+    OPTIONS,
+    Gunicorn,
+    RedisServer,
+    free_port,
+    vote_form,
+)
 
 THREADS = 8
 VOTES_PER_THREAD = 250
@@ -30,7 +38,8 @@ def cast_votes(port: int, votes: int, offset: int, acknowledged: dict[str, int])
     try:
         for i in range(votes):
             option = OPTIONS[(i + offset) % 2]
-            connection.request("POST", "/", body=f"vote={option}", headers=headers)
+            body = urlencode(vote_form(option))
+            connection.request("POST", "/", body=body, headers=headers)
             response = connection.getresponse()
             response.read()
             if response.status == 303:
@@ -104,7 +113,7 @@ def test_redis_outage_and_recovery(outage_redis: RedisServer, outage_app: Gunico
     assert headers["Content-Type"].startswith("text/html")
     assert b"The vote store is unavailable right now" in body
     assert outage_app.request("GET", "/api/results")[2].startswith(b'{"error":')
-    assert timed(outage_app, "POST", "/", "vote=Tabs")[0] == 503
+    assert timed(outage_app, "POST", "/", urlencode(vote_form("Tabs")))[0] == 503
     assert outage_app.request("GET", "/healthz")[0] == 200
     assert outage_app.request("GET", "/readyz")[0] == 503
 
@@ -117,7 +126,7 @@ def test_redis_outage_and_recovery(outage_redis: RedisServer, outage_app: Gunico
     # Every pooled connection of every worker died with the old server; none may surface.
     for _ in range(20):
         assert results(outage_app) == (200, acknowledged)
-    assert outage_app.request("POST", "/", "vote=Spaces")[0] == 303
+    assert outage_app.request("POST", "/", urlencode(vote_form("Spaces")))[0] == 303
     assert results(outage_app)[1] == {"Tabs": 21, "Spaces": 21}
 
 
