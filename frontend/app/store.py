@@ -21,9 +21,11 @@ and whose re-send are both lost: the app answers 503, and the user's retry with 
 from __future__ import annotations
 
 import re
+import ssl
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TypeVar
 
 import redis
@@ -202,9 +204,45 @@ def reset_votes() -> None:
     _twice(lambda client: client.hdel(VOTES_KEY, *options()))
 
 
-def is_ready() -> bool:
-    """Tell whether Redis answers a PING within the timeout."""
+@dataclass(frozen=True)
+class Readiness:
+    """Whether this process can serve votes; if not, why (`reason`) in a word and a sentence."""
+
+    reason: str | None = None
+    detail: str = ""
+
+    @property
+    def ready(self) -> bool:
+        """True when nothing stands in the way."""
+        return self.reason is None
+
+
+def readiness() -> Readiness:
+    """Ask Redis for its clock: tells an outage from a refused password or a skewed clock."""
+    timeout = connections().timeout
     try:
-        return bool(_twice(lambda client: client.ping()))
-    except redis.RedisError:
-        return False
+        sent = time.time()
+        seconds, microseconds = _twice(lambda client: client.time())
+        received = time.time()
+    except redis.AuthenticationError as error:
+        return Readiness("auth", f"Redis refused the password (REDIS_PWD): {error}")
+    except (redis.ConnectionError, redis.TimeoutError) as error:
+        if any(isinstance(cause, ssl.SSLError) for cause in _causes(error)):
+            return Readiness("tls", f"TLS to Redis failed (REDIS_TLS, certificate): {error}")
+        return Readiness("unreachable", f"Redis is unreachable: {error}")
+    except redis.RedisError as error:
+        return Readiness("error", f"Redis answered with an error: {error}")
+    # Redis read its clock between sending and receiving, so the gap bounds the skew's error.
+    skew = seconds + microseconds / 1_000_000 - (sent + received) / 2
+    if abs(skew) + (received - sent) / 2 > timeout / 4:
+        return Readiness("clock", f"Redis's clock differs from this host's by {skew:+.3f} s")
+    return Readiness()
+
+
+def _causes(error: BaseException) -> list[BaseException]:
+    found = []
+    cause: BaseException | None = error
+    while cause is not None and len(found) < 10:
+        found.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    return found

@@ -134,10 +134,17 @@ def healthz() -> tuple[str, int, dict[str, str]]:
 
 @bp.get("/readyz")
 def readyz() -> tuple[Response, int]:
-    """Say whether Redis is reachable: 200 when it answers a PING, 503 otherwise."""
-    if store.is_ready():
+    """Say whether this process can serve votes: 200, or 503 with the reason.
+
+    `reason` is `auth` (Redis refused the password), `tls`, `unreachable`, `clock` (Redis's
+    clock is too far off for vote deadlines) or `error`.
+    """
+    found = store.readiness()
+    if found.ready:
         return jsonify(status="ready"), 200
-    return jsonify(status="unavailable", reason="Redis is unreachable."), 503
+    # The details name settings and servers: they go to the log, not to whoever asks.
+    current_app.logger.error("Not ready: %s", found.detail)
+    return jsonify(status="unavailable", reason=found.reason), 503
 
 
 @bp.app_errorhandler(redis.RedisError)

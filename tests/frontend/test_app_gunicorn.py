@@ -158,3 +158,28 @@ def test_container_healthcheck(live_server: Gunicorn, up: bool) -> None:
         timeout=10,
     )
     assert result.returncode == (0 if up else 1)
+
+
+@pytest.mark.parametrize(
+    ("env", "reason"),
+    [
+        ({"REDIS_PWD": "not-the-password"}, "auth"),
+        ({"REDIS_PWD": ""}, "auth"),
+        ({"REDIS_PORT": "1"}, "unreachable"),
+    ],
+)
+def test_readiness_tells_a_wrong_password_from_an_outage(
+    redis_server: RedisServer, tmp_path: Path, env: dict[str, str], reason: str
+) -> None:
+    server = Gunicorn(tmp_path / "gunicorn.log", {**redis_server.app_env(), **env})
+    server.start()
+    try:
+        status, _, body = server.request("GET", "/readyz")
+        assert (status, json.loads(body)["reason"]) == (503, reason)
+        assert server.request("GET", "/")[0] == 503
+        # Liveness stays up: restarting the process would not fix either.
+        assert server.request("GET", "/healthz")[0] == 200
+    finally:
+        server.stop()
+    if reason == "auth":
+        assert "REDIS_PWD" in server.log()
