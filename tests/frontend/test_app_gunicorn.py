@@ -20,6 +20,7 @@ from tests.frontend.support import (
     OPTIONS,
     Gunicorn,
     RedisServer,
+    TlsFiles,
     free_port,
     vote_form,
 )
@@ -183,3 +184,44 @@ def test_readiness_tells_a_wrong_password_from_an_outage(
         server.stop()
     if reason == "auth":
         assert "REDIS_PWD" in server.log()
+
+
+@pytest.fixture(scope="module")
+def tls_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """A redis-server that speaks TLS only, with a password, as ElastiCache does."""
+    folder = tmp_path_factory.mktemp("tls")
+    server = RedisServer(folder / "data", tls=TlsFiles.create(folder))
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_votes_over_tls_with_a_password(tls_redis: RedisServer, tmp_path: Path) -> None:
+    server = Gunicorn(tmp_path / "gunicorn.log", tls_redis.app_env())
+    server.start()
+    try:
+        assert server.request("GET", "/readyz")[0] == 200
+        acknowledged = dict.fromkeys(OPTIONS, 0)
+        cast_votes(server.port, 5, 0, acknowledged)
+        assert acknowledged == {"Tabs": 3, "Spaces": 2}
+        assert results(server) == (200, acknowledged)
+    finally:
+        server.stop()
+        with tls_redis.client() as client:
+            client.flushall()
+
+
+def test_a_server_certificate_from_an_unknown_ca_is_refused(
+    tls_redis: RedisServer, tmp_path: Path
+) -> None:
+    env = {**tls_redis.app_env(), "SSL_CERT_FILE": "/nonexistent/ca.crt"}
+    server = Gunicorn(tmp_path / "gunicorn.log", env)
+    server.start()
+    try:
+        status, _, body = server.request("GET", "/readyz")
+        assert (status, json.loads(body)["reason"]) == (503, "tls")
+        assert server.request("POST", "/", urlencode(vote_form("Tabs")))[0] == 503
+    finally:
+        server.stop()
+    with tls_redis.client() as client:
+        assert client.dbsize() == 0
