@@ -120,6 +120,17 @@ def _form() -> dict[str, str]:
     return form
 
 
+@bp.post("/api/vote")
+def api_vote() -> Response:
+    """Count a vote sent by the page's script; answer the counts and the next vote's token.
+
+    The same form as `POST /`, in one request: the page updates itself from the answer.
+    """
+    form = _form()
+    counted, counts = _count(form["vote"], form.get("token", ""))
+    return jsonify(counted=counted, counts=list(counts.values()), token=new_token())
+
+
 @bp.get("/api/results")
 def results() -> Response:
     """Return the title and the count of each option as JSON."""

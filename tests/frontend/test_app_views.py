@@ -305,3 +305,42 @@ def test_redis_down_answers_503_quickly(make_app: Any) -> None:
     assert 'name="vote" value="Tabs"' in response.text
     assert client.get("/healthz").status_code == 200
     assert client.get("/readyz").status_code == 503
+
+
+def test_api_vote_answers_the_counts_and_the_next_token(
+    client: Any, redis_client: redis.Redis
+) -> None:
+    client.post("/", data=vote_form("Spaces"))
+    form = vote_form("Tabs")
+    first = client.post("/api/vote", data=form)
+    assert first.status_code == 200
+    answer = first.get_json()
+    assert answer["counted"] is True
+    assert answer["counts"] == [1, 1]
+    assert TOKEN_PATTERN.fullmatch(answer["token"]) and answer["token"] != form["token"]
+    # Sent again (a retry after a lost answer): recognised, not counted twice.
+    again = client.post("/api/vote", data=form).get_json()
+    assert (again["counted"], again["counts"]) == (False, [1, 1])
+    assert redis_client.hgetall(VOTES_KEY) == {"Tabs": "1", "Spaces": "1"}
+
+
+@pytest.mark.parametrize(
+    ("data", "headers", "status"),
+    [
+        (vote_form("Emacs"), {}, 400),
+        ({"vote": "Tabs"}, {}, 400),
+        ({"vote": "reset", "reset_token": RESET_TOKEN}, {}, 400),
+        (vote_form("Tabs"), {"Sec-Fetch-Site": "cross-site"}, 403),
+    ],
+)
+def test_api_vote_refusals_are_json(
+    client: Any,
+    redis_client: redis.Redis,
+    data: dict[str, str],
+    headers: dict[str, str],
+    status: int,
+) -> None:
+    response = client.post("/api/vote", data=data, headers=headers)
+    assert response.status_code == status
+    assert "error" in response.get_json()
+    assert redis_client.hgetall(VOTES_KEY) == {}
