@@ -331,6 +331,9 @@ def test_api_vote_answers_the_counts_and_the_next_token(
         ({"vote": "Tabs"}, {}, 400),
         ({"vote": "reset", "reset_token": RESET_TOKEN}, {}, 400),
         (vote_form("Tabs"), {"Sec-Fetch-Site": "cross-site"}, 403),
+        (vote_form("Tabs"), {"Origin": "https://evil.example"}, 403),
+        ({**vote_form("Tabs"), "padding": "x" * 2000}, {}, 413),
+        ({**vote_form("Tabs"), "vote": ["Tabs", "Tabs"]}, {}, 400),
     ],
 )
 def test_api_vote_refusals_are_json(
@@ -344,3 +347,20 @@ def test_api_vote_refusals_are_json(
     assert response.status_code == status
     assert "error" in response.get_json()
     assert redis_client.hgetall(VOTES_KEY) == {}
+
+
+def test_api_vote_takes_only_posts(client: Any) -> None:
+    response = client.get("/api/vote")
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "POST"
+    assert "error" in response.get_json()
+    # The security headers come around it like every other response.
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_api_vote_answers_503_json_while_redis_is_away(make_app: Any) -> None:
+    client = make_app(REDIS_PORT=1).test_client()
+    response = client.post("/api/vote", data=vote_form("Tabs"))
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert "unavailable" in response.get_json()["error"]
