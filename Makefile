@@ -52,7 +52,9 @@ node_modules/.installed: package-lock.json
 	touch $@
 
 system-packages:
-	@if ! command -v redis-server >/dev/null || ! [ -x /usr/bin/chromium ] || ! command -v dot >/dev/null; then \
+	@if ! command -v redis-server >/dev/null || ! [ -x /usr/bin/chromium ] || ! command -v dot >/dev/null \
+		|| ! command -v wrk >/dev/null || ! command -v openssl >/dev/null; then \
 		$(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq redis-server chromium graphviz; \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+			redis-server chromium graphviz wrk openssl; \
 	fi

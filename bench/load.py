@@ -10,12 +10,13 @@ CPU. Each round measures, in alternating order:
   each with a fresh token) against the classic vote (`POST /`, answering the whole page);
 - page: `GET /` of both.
 
-It prints requests per second (median of the rounds and their range), latency p50/p99,
-server CPU time per request (gunicorn and redis-server, from /proc), both ratios per round and
-their medians, and checks that Redis counted every acknowledged vote exactly once. Exit 1 when
-a ratio misses its target, a request failed or a count is off.
+It prints requests per second (median of the rounds and their range), latency p50/p99 (median
+of the rounds), server CPU time per request (gunicorn and redis-server, from /proc; redis-server
+also alone), both throughput ratios per round and their medians, the CPU ratios, and checks that
+Redis counted every acknowledged vote exactly once. Exit 1 when a ratio misses its target, a
+request failed or a count is off.
 
-    .venv/bin/python bench/load.py [--rounds 5] [--seconds 5] [--connections 8]
+    .venv/bin/python bench/load.py [--rounds 8] [--seconds 3] [--connections 8]
 """
 
 from __future__ import annotations
@@ -306,8 +307,8 @@ def counts(port: int) -> dict[str, Any]:
 def main() -> int:
     """Run the benchmark, print the figures and verdicts, save them to bench/results/."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=5, help="rounds per target (5)")
-    parser.add_argument("--seconds", type=int, default=5, help="seconds per wrk run (5)")
+    parser.add_argument("--rounds", type=int, default=8, help="rounds per target (8)")
+    parser.add_argument("--seconds", type=int, default=3, help="seconds per wrk run (3)")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections (8)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
     args = parser.parse_args()
@@ -388,7 +389,7 @@ def report(
         f"{args.seconds} s per target, alternating order, after a 2 s warm-up each"
     )
     print()
-    titles = ("target", "req/s", "range", "p50 ms", "p99 ms", "srv CPU us", "redis us", "errors")
+    titles = ("target", "req/s", "range", "p50 ms", "p99 ms", "srv CPU us", "of it redis", "errors")
     print(f"{titles[0]:<16}{titles[1]:>9}{titles[2]:>15}" + "".join(f"{t:>12}" for t in titles[3:]))
     rows = []
     for target in (target for pair in pairs for target in pair):
@@ -420,10 +421,12 @@ def report(
         ratio = statistics.median(ratios)
         verdicts.append(ratio >= target_ratio)
         kind = ours.mode if ours.mode == "page" else "vote"
+        cpu = theirs.median("server_cpu_us") / ours.median("server_cpu_us")
         print(f"{kind} ratio per round: {[round(value, 2) for value in ratios]}")
         print(
             f"{kind} throughput, app / classic (median of rounds): {ratio:.2f} "
-            f"(target >= {target_ratio:.1f}) {'ok' if verdicts[-1] else 'MISSED'}"
+            f"(target >= {target_ratio:.1f}) {'ok' if verdicts[-1] else 'MISSED'}; "
+            f"server CPU per request, classic / app: {cpu:.2f}"
         )
     in_flight = args.connections * (args.rounds + 1)
     exact = counted["app"] == counted["app_tokens"]

@@ -149,16 +149,21 @@ def test_invalid_gunicorn_setting_is_named(tmp_path: Path) -> None:
     assert "GUNICORN_WORKER_CONNECTIONS must be a positive integer" in result.stderr + result.stdout
 
 
-@pytest.mark.parametrize("up", [True, False])
-def test_container_healthcheck(live_server: Gunicorn, up: bool) -> None:
+@pytest.mark.parametrize(
+    ("up", "args", "status"),
+    [(True, [], 0), (False, [], 1), (True, ["/readyz"], 0), (True, ["/missing"], 1)],
+)
+def test_container_healthcheck(
+    live_server: Gunicorn, up: bool, args: list[str], status: int
+) -> None:
     port = live_server.port if up else free_port()
     result = subprocess.run(
-        [sys.executable, str(FRONTEND / "healthcheck.py")],
+        [sys.executable, str(FRONTEND / "healthcheck.py"), *args],
         env={"PORT": str(port)},
         capture_output=True,
         timeout=10,
     )
-    assert result.returncode == (0 if up else 1)
+    assert result.returncode == status
 
 
 @pytest.mark.parametrize(

@@ -230,6 +230,7 @@ def test_stalled_clients_cost_neither_the_page_nor_the_health_check(
             + b"\r\n",
             431,
         ),
+        (b"GET / HTTP/1.1\r\nHost: vote.test\r\nX-Big: " + b"b" * 9000 + b"\r\n\r\n", 431),
     ],
 )
 def test_gunicorn_error_pages_carry_the_security_headers(
