@@ -36,7 +36,7 @@ def vote() -> Response:
         store.reset_votes()
     else:
         _count(choice, form.get("token", ""))
-    # The page's own path, built without the URL map: this is the hot path of the app.
+    # Relative, from the app's root path: never a URL built from the Host header.
     return redirect(request.script_root + "/", code=303)
 
 

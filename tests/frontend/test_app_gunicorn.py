@@ -230,3 +230,13 @@ def test_a_server_certificate_from_an_unknown_ca_is_refused(
         server.stop()
     with tls_redis.client() as client:
         assert client.dbsize() == 0
+
+
+def test_connections_that_end_give_their_redis_connection_back(
+    live_server: Gunicorn, redis_client: redis.Redis
+) -> None:
+    # Each HTTP connection is a greenlet with a Redis connection of its own while it lives.
+    for _ in range(200):
+        assert live_server.request("GET", "/")[0] == 200
+    app_clients = [c for c in redis_client.client_list() if c["cmd"] not in ("client|list",)]
+    assert len(app_clients) < 20
