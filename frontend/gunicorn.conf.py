@@ -30,6 +30,12 @@ graceful_timeout = 20
 # for a whole request head, so a client dribbling headers is let go after this too.
 keepalive = 5
 
+# No proxy sits in front (the NLB passes TCP through), so no client may set the app's
+# SCRIPT_NAME, scheme or forwarded address, not even one on loopback, which gunicorn trusts by
+# default (a SCRIPT_NAME the path does not start with would even be answered 500).
+forwarded_allow_ips = ""
+forwarder_headers = ""
+
 # The root filesystem is read-only; /tmp is the writable scratch volume for worker heartbeats.
 worker_tmp_dir = "/tmp"
 # gunicorn >= 25.1 would create a control socket under $HOME, which is read-only or shared by

@@ -266,3 +266,16 @@ def test_vote_redirect_is_relative(live_server: Gunicorn, redis_client: redis.Re
     )
     assert response.status == 303
     assert response.headers["location"] == "/"
+
+
+@pytest.mark.parametrize("value", ["//evil.example", "/prefix"])
+def test_no_client_sets_the_script_name(live_server: Gunicorn, value: str) -> None:
+    # Nothing in front of the app sets SCRIPT_NAME; from a client (even on loopback, which
+    # gunicorn trusts by default) it is dropped, not a prefix for the page's URLs nor a 500.
+    response = raw_request(
+        live_server.port,
+        b"GET / HTTP/1.1\r\nHost: vote.test\r\nSCRIPT_NAME: %s\r\n\r\n" % value.encode(),
+    )
+    assert response.status == 200
+    assert b'action="/"' in response.body
+    assert value.encode() not in response.body
