@@ -113,6 +113,7 @@ node_modules/.cli: package-lock.json
 	@touch $@ node_modules/.node
 
 system-packages:
-	@if ! command -v redis-server >/dev/null || ! [ -x /usr/bin/chromium ] || ! command -v dot >/dev/null; then \
-		$(call APT_INSTALL,redis-server chromium graphviz); \
+	@if ! command -v redis-server >/dev/null || ! [ -x /usr/bin/chromium ] || ! command -v dot >/dev/null \
+		|| ! command -v wrk >/dev/null || ! command -v openssl >/dev/null; then \
+		$(call APT_INSTALL,redis-server chromium graphviz wrk openssl); \
 	fi

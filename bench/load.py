@@ -1,35 +1,39 @@
-"""Load benchmark of the vote POST against a trivial POST endpoint on the same gunicorn server.
+"""Load benchmark of the app against the classic design it replaces, driven by wrk.
 
-Starts redis-server and the app under its own gunicorn.conf.py on loopback, sends a fixed number
-of requests from keep-alive client threads, and prints throughput and latency of each target
-plus the vote/baseline throughput ratio. The served app is the real one plus one trivial POST
-view (`bench_app`), so the baseline passes through the same gunicorn, cross-site check and
-response headers as the vote, and the ratio is the price of the vote itself. The client side
-uses the standard library only.
+Starts one redis-server as production runs it (password, append-only file) and two gunicorn
+servers with the image's config file (frontend/gunicorn.conf.py, its worker and access log):
+the app, and the classic design in bench/classic/ (one POST = INCR + two GETs + the page). The
+servers run on one core and wrk on another (taskset), so the client does not take the servers'
+CPU. Each round measures, in alternating order:
 
-    .venv/bin/python bench/load.py [--clients 8] [--requests 2000] [--rounds 10]
+- vote: a vote as the page performs it (`POST /api/vote`, one request answering the counts,
+  each with a fresh token) against the classic vote (`POST /`, answering the whole page);
+- page: `GET /` of both.
 
-Rounds alternate which target goes first, and each round yields its own ratio, so drift on a
-shared machine cancels out; the verdict is the median of those ratios. "srv CPU us" is the CPU
-time the servers (gunicorn master and workers, and redis-server) spent per request, read from
-/proc; "cli CPU us" is the client's.
+It prints requests per second (median of the rounds and their range), latency p50/p99 (median
+of the rounds), server CPU time per request (gunicorn and redis-server, from /proc; redis-server
+also alone), both throughput ratios per round and their medians, the CPU ratios, and checks that
+Redis counted every acknowledged vote exactly once. Exit 1 when a ratio misses its target, a
+request failed or a count is off.
+
+    .venv/bin/python bench/load.py [--rounds 8] [--seconds 3] [--connections 8]
 """
 
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import platform
+import re
 import shutil
 import signal
 import socket
 import statistics
+import string
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,24 +42,12 @@ from typing import Any
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 FRONTEND = ROOT / "frontend"
-GUNICORN_CONF = FRONTEND / "gunicorn.conf.py"
-FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+CLASSIC = BENCH / "classic"
+LUA = BENCH / "wrk" / "load.lua"
+PASSWORD = "bench-password"
 OPTIONS = ("Tabs", "Spaces")
-TARGET_RATIO = 0.8
-TRIVIAL_PATH = "/bench/trivial"
-
-
-def bench_app() -> Any:
-    """The voting app as deployed, plus a trivial POST view to serve as the baseline."""
-    from app import create_app
-
-    app = create_app()
-
-    @app.post(TRIVIAL_PATH)
-    def trivial() -> str:
-        return "ok"
-
-    return app
+VOTE_TARGET = 1.3
+PAGE_TARGET = 1.0
 
 
 def free_port() -> int:
@@ -65,34 +57,24 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until(check: Any, what: str, process: subprocess.Popen[bytes], seconds: float) -> None:
-    """Poll `check` until it is true, failing if the process dies or time runs out."""
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            if check():
-                return
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"{what} did not start")
-        time.sleep(0.05)
+def pinned(core: int | None, command: list[str]) -> list[str]:
+    """The command run on one CPU core (taskset), or as is on a single-core machine."""
+    return command if core is None else ["taskset", "-c", str(core), *command]
 
 
-def stop(process: subprocess.Popen[bytes] | None) -> None:
+def stop(process: subprocess.Popen[bytes]) -> None:
     """Terminate a child process and reap it."""
-    if process is None or process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
-def cpu_seconds(root: int) -> float:
-    """User+system CPU seconds of a process and its live children (Linux /proc)."""
+def cpu_seconds(roots: list[int]) -> float:
+    """User+system CPU seconds of processes and their live children (Linux /proc)."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for entry in os.listdir("/proc"):
@@ -104,325 +86,367 @@ def cpu_seconds(root: int) -> float:
         except OSError:
             continue  # the process ended meanwhile
         # After the command name: state, ppid, ..., utime (12th), stime (13th).
-        if int(entry) == root or int(fields[1]) == root:
+        if int(entry) in roots or int(fields[1]) in roots:
             total += (int(fields[11]) + int(fields[12])) / ticks
     return total
 
 
-def http_status(port: int, method: str, path: str) -> int:
-    """Send one request and return its status."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-    try:
-        connection.request(method, path)
-        response = connection.getresponse()
-        response.read()
-        return response.status
-    finally:
-        connection.close()
+class Redis:
+    """A minimal RESP client (the benchmark reads a few numbers; no library needed)."""
+
+    def __init__(self, port: int) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+        self.buffer = b""
+
+    def call(self, *args: str) -> Any:
+        """Send one command and return its reply (integers, strings, None, lists)."""
+        command = f"*{len(args)}\r\n" + "".join(f"${len(a.encode())}\r\n{a}\r\n" for a in args)
+        self.sock.sendall(command.encode())
+        return self._reply()
+
+    def _line(self) -> bytes:
+        while b"\r\n" not in self.buffer:
+            data = self.sock.recv(65536)
+            if not data:
+                raise ConnectionError("redis-server closed the connection")
+            self.buffer += data
+        line, self.buffer = self.buffer.split(b"\r\n", 1)
+        return line
+
+    def _reply(self) -> Any:
+        line = self._line()
+        kind, rest = line[:1], line[1:].decode()
+        if kind == b"-":
+            raise RuntimeError(rest)
+        if kind == b":":
+            return int(rest)
+        if kind == b"+":
+            return rest
+        if kind == b"$":
+            if rest == "-1":
+                return None
+            while len(self.buffer) < int(rest) + 2:
+                self.buffer += self.sock.recv(65536)
+            value, self.buffer = self.buffer[: int(rest)], self.buffer[int(rest) + 2 :]
+            return value.decode()
+        if kind == b"*":
+            return [self._reply() for _ in range(int(rest))]
+        raise RuntimeError(f"unexpected reply {line!r}")
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.sock.close()
 
 
-def start_redis(
-    data_dir: Path, log: Any, processes: list[subprocess.Popen[bytes]]
-) -> tuple[subprocess.Popen[bytes], int]:
-    """Start redis-server as in production (AOF on, RDB snapshots off) on loopback.
+def wait_until(check: Any, what: str, process: subprocess.Popen[bytes]) -> None:
+    """Poll `check` until it is true, failing if the process dies or 20 s pass."""
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            if check():
+                return
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"{what} did not start")
+        time.sleep(0.05)
 
-    The process is added to `processes` at once, so the caller stops it whatever happens next.
-    """
-    executable = shutil.which("redis-server")
-    if executable is None:
-        raise SystemExit("redis-server is not installed")
-    port = free_port()
-    process = subprocess.Popen(
-        [executable, "--bind", "127.0.0.1", "--port", str(port), "--dir", str(data_dir),
-         "--appendonly", "yes", "--save", "", "--logfile", ""],
-        stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    processes.append(process)
+
+def http_status(port: int, path: str) -> int:
+    """Status of one GET on a new connection."""
+    with socket.create_connection(("127.0.0.1", port), timeout=2) as sock:
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n".encode())
+        return int(sock.recv(64).split()[1])
+
+
+@dataclass
+class Servers:
+    """The processes under test and where they listen."""
+
+    redis_port: int
+    app_port: int
+    classic_port: int
+    app_pids: list[int]
+    classic_pids: list[int]
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+
+def start_servers(tmp: Path, core: int | None, workers: int, log: Any) -> Servers:
+    """Start redis-server and both gunicorn servers on `core`; the caller stops them."""
+    processes: list[subprocess.Popen[bytes]] = []
+    redis_port = free_port()
+    redis_server = shutil.which("redis-server")
+    if redis_server is None:
+        raise SystemExit("redis-server is not installed (make system-packages)")
+    command = [redis_server, "--bind", "127.0.0.1", "--port", str(redis_port),
+               "--dir", str(tmp), "--appendonly", "yes", "--save", "",
+               "--requirepass", PASSWORD, "--logfile", ""]  # fmt: skip
+    redis_process = subprocess.Popen(pinned(core, command), stdout=log, stderr=subprocess.STDOUT)
+    processes.append(redis_process)
+    servers = Servers(redis_port, 0, 0, [redis_process.pid], [redis_process.pid], processes)
 
     def pong() -> bool:
-        with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
-            sock.sendall(b"PING\r\n")
-            return sock.recv(16) == b"+PONG\r\n"
+        client = Redis(redis_port)
+        try:
+            return client.call("AUTH", PASSWORD) == "OK"
+        finally:
+            client.close()
 
-    wait_until(pong, "redis-server", process, 10)
-    return process, port
-
-
-def start_gunicorn(
-    app: str,
-    cwd: Path,
-    env: dict[str, str],
-    args: argparse.Namespace,
-    log: Any,
-    processes: list[subprocess.Popen[bytes]],
-) -> tuple[subprocess.Popen[bytes], int]:
-    """Start gunicorn with the app's config file on loopback and wait for it to answer."""
-    port = free_port()
+    wait_until(pong, "redis-server", redis_process)
     env = {
         **os.environ,
-        **env,
+        "REDIS": "127.0.0.1",
+        "REDIS_PORT": str(redis_port),
+        "REDIS_PWD": PASSWORD,
         "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "WEB_CONCURRENCY": str(args.workers),
-        "GUNICORN_THREADS": str(args.threads),
-        # Access logs would cost the same in both targets; keep the terminal readable.
-        "GUNICORN_LOG_LEVEL": "warning",
+        "WEB_CONCURRENCY": str(workers),
         "PYTHONDONTWRITEBYTECODE": "1",
+        # The classic app's directory holds no worker; the config names the app's.
+        "PYTHONPATH": str(FRONTEND),
     }
-    command = [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF),
-               "--access-logfile", os.devnull, app]  # fmt: skip
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
-    processes.append(process)
-    wait_until(lambda: http_status(port, "GET", "/") < 500, "gunicorn", process, 20)
-    return process, port
+    for name, cwd, app in (
+        ("app", FRONTEND, "app:create_app()"),
+        ("classic", CLASSIC, "classic_app:create_app()"),
+    ):
+        port = free_port()
+        command = [sys.executable, "-m", "gunicorn", "--config", str(FRONTEND / "gunicorn.conf.py"),
+                   app]  # fmt: skip
+        process = subprocess.Popen(
+            pinned(core, command),
+            cwd=cwd,
+            env={**env, "PORT": str(port)},
+            # The access log is part of what production pays for each request; it is kept.
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+        processes.append(process)
+        wait_until(lambda port=port: http_status(port, "/") == 200, f"{name} gunicorn", process)
+        if name == "app":
+            servers.app_port, servers.app_pids = port, [process.pid, redis_process.pid]
+        else:
+            servers.classic_port, servers.classic_pids = port, [process.pid, redis_process.pid]
+    return servers
 
 
 @dataclass
 class Target:
-    """A POST endpoint under test: where it is, what a good answer is, which processes serve it."""
+    """One load: which server, which wrk mode, and the figures of each round."""
 
     name: str
     port: int
-    path: str
-    expected: int
+    mode: str
     pids: list[int]
-    runs: list[Run] = field(default_factory=list)
+    rounds: list[dict[str, float]] = field(default_factory=list)
+
+    def median(self, key: str) -> float:
+        """Median of one figure over the rounds."""
+        return statistics.median(run[key] for run in self.rounds)
 
 
-@dataclass
-class Run:
-    """The outcome of one timed run against one target."""
-
-    latencies: list[float] = field(default_factory=list)
-    errors: int = 0
-    acknowledged: int = 0
-    elapsed: float = 0.0
-    server_cpu: float = 0.0
-    client_cpu: float = 0.0
-    truncated: bool = False
-
-
-def drive(target: Target, requests: int, args: argparse.Namespace) -> Run:
-    """Post votes to the target from `args.clients` keep-alive threads; bounded in count and
-    time."""
-    run = Run()
-    lock = threading.Lock()
-    per_client = requests // args.clients
-    deadline = time.monotonic() + args.time_limit
-    ready = threading.Barrier(args.clients + 1)
-
-    def client(index: int) -> None:
-        latencies: list[float] = []
-        errors = acknowledged = 0
-        connection = http.client.HTTPConnection("127.0.0.1", target.port, timeout=10)
-        ready.wait()
-        try:
-            for i in range(per_client):
-                if time.monotonic() > deadline:
-                    run.truncated = True
-                    break
-                began = time.perf_counter()
-                try:
-                    # Both targets get the same form; the trivial view ignores it. The vote's
-                    # 303 itself is measured: the client does not follow the redirect.
-                    body = f"vote={OPTIONS[(index + i) % 2]}"
-                    connection.request("POST", target.path, body=body, headers=FORM)
-                    response = connection.getresponse()
-                    response.read()
-                except (OSError, http.client.HTTPException):
-                    errors += 1
-                    connection.close()
-                    continue
-                latencies.append(time.perf_counter() - began)
-                if response.status == target.expected:
-                    acknowledged += 1
-                else:
-                    errors += 1
-        finally:
-            connection.close()
-            with lock:
-                run.latencies.extend(latencies)
-                run.errors += errors
-                run.acknowledged += acknowledged
-
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(args.clients)]
-    for thread in threads:
-        thread.start()
-    server_cpu = sum(cpu_seconds(pid) for pid in target.pids)
-    client_cpu = time.process_time()
-    ready.wait()
-    began = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    run.elapsed = time.perf_counter() - began
-    run.server_cpu = sum(cpu_seconds(pid) for pid in target.pids) - server_cpu
-    run.client_cpu = time.process_time() - client_cpu
-    return run
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    """Nearest-rank percentile of the values."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
-
-
-def summarize(target: Target) -> dict[str, Any]:
-    """Median throughput over the rounds; latency percentiles over all timed requests."""
-    runs = target.runs
-    latencies = [value for run in runs for value in run.latencies]
-    done = len(latencies)
+def run_wrk(
+    target: Target, seconds: int, connections: int, core: int | None, prefix: str
+) -> dict[str, float]:
+    """Run wrk once against the target and return its figures plus server CPU per request."""
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(LUA),
+               f"http://127.0.0.1:{target.port}/", "--", target.mode, prefix]  # fmt: skip
+    cpu_before = cpu_seconds(target.pids), cpu_seconds(target.pids[1:])
+    result = subprocess.run(
+        pinned(core, command), capture_output=True, text=True, timeout=seconds + 60
+    )
+    cpu_after = cpu_seconds(target.pids), cpu_seconds(target.pids[1:])
+    found = re.search(r"^wrk-json (\{.*\})$", result.stdout, re.M)
+    if result.returncode != 0 or found is None:
+        raise RuntimeError(f"wrk failed:\n{result.stdout}\n{result.stderr}")
+    figures = json.loads(found.group(1))
+    requests = figures["requests"]
     return {
-        "target": target.name,
-        "requests": done,
-        "errors": sum(run.errors for run in runs),
-        "req_per_s": statistics.median(len(run.latencies) / run.elapsed for run in runs),
-        "rounds_req_per_s": [round(len(run.latencies) / run.elapsed) for run in runs],
-        "p50_ms": percentile(latencies, 0.50) * 1000,
-        "p99_ms": percentile(latencies, 0.99) * 1000,
-        "server_cpu_us": sum(run.server_cpu for run in runs) / done * 1e6,
-        "client_cpu_us": sum(run.client_cpu for run in runs) / done * 1e6,
-        "truncated": any(run.truncated for run in runs),
+        "requests": requests,
+        "errors": figures["status_errors"] + figures["socket_errors"],
+        "req_per_s": requests / (figures["duration_us"] / 1e6),
+        "p50_ms": figures["p50_us"] / 1000,
+        "p99_ms": figures["p99_us"] / 1000,
+        "server_cpu_us": (cpu_after[0] - cpu_before[0]) / max(requests, 1) * 1e6,
+        "redis_cpu_us": (cpu_after[1] - cpu_before[1]) / max(requests, 1) * 1e6,
     }
 
 
-def redis_version() -> str:
-    """Version of the redis-server binary."""
-    executable = shutil.which("redis-server") or "redis-server"
-    output = subprocess.run([executable, "--version"], capture_output=True, text=True).stdout
-    return next((part[2:] for part in output.split() if part.startswith("v=")), "unknown")
+def prefixes() -> Any:
+    """Distinct 4-character token prefixes, one per wrk run of the app's votes."""
+    alphabet = string.ascii_letters + string.digits
+    run_id = alphabet[int(time.time()) % len(alphabet)]
+    for a in alphabet:
+        for b in alphabet:
+            for c in alphabet:
+                yield run_id + a + b + c
 
 
-def get(port: int, path: str) -> bytes:
-    """Return the body of one GET."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+def counts(port: int) -> dict[str, Any]:
+    """The app's counts, its token keys and the classic counters, read from Redis."""
+    client = Redis(port)
     try:
-        connection.request("GET", path)
-        return connection.getresponse().read()
+        client.call("AUTH", PASSWORD)
+        votes = client.call("HMGET", "voting-app:votes", *OPTIONS)
+        tokens, cursor = 0, "0"
+        while True:
+            cursor, keys = client.call(
+                "SCAN", cursor, "MATCH", "voting-app:vote:*", "COUNT", "1000"
+            )
+            tokens += len(keys)
+            if cursor == "0":
+                break
+        classic = [client.call("GET", option) for option in OPTIONS]
     finally:
-        connection.close()
-
-
-def round_ratios(baseline: Target, vote: Target) -> list[float]:
-    """Vote/baseline throughput ratio of each round, both measured back to back."""
-    return [
-        (len(v.latencies) / v.elapsed) / (len(b.latencies) / b.elapsed)
-        for b, v in zip(baseline.runs, vote.runs, strict=True)
-    ]
+        client.close()
+    return {
+        "app": sum(int(value or 0) for value in votes),
+        "app_tokens": tokens,
+        "classic": sum(int(value or 0) for value in classic),
+    }
 
 
 def main() -> int:
-    """Run the benchmark and print the table; exit 1 on errors or a ratio under the target."""
+    """Run the benchmark, print the figures and verdicts, save them to bench/results/."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", type=int, default=8, help="client threads (default 8)")
-    parser.add_argument("--requests", type=int, default=2000, help="requests per round (2000)")
-    parser.add_argument("--warmup", type=int, default=400, help="untimed requests per target")
-    parser.add_argument("--rounds", type=int, default=10, help="rounds per target (10)")
-    parser.add_argument("--time-limit", type=float, default=30, help="seconds per round at most")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
-    parser.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
+    parser.add_argument("--rounds", type=int, default=8, help="rounds per target (8)")
+    parser.add_argument("--seconds", type=int, default=3, help="seconds per wrk run (3)")
+    parser.add_argument("--connections", type=int, default=8, help="wrk connections (8)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
     args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed (make system-packages)")
+    cores = sorted(os.sched_getaffinity(0))
+    server_core, client_core = (cores[-1], cores[0]) if len(cores) > 1 else (None, None)
 
     # Turn SIGTERM into an exception so the finally block below still stops the servers.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    processes: list[subprocess.Popen[bytes]] = []
+    names = prefixes()
     with tempfile.TemporaryDirectory(prefix="voting-bench-") as tmp:
         log_path = Path(tmp) / "servers.log"
+        servers: Servers | None = None
         try:
             with open(log_path, "ab") as log:
-                redis_process, redis_port = start_redis(Path(tmp), log, processes)
-                redis_env = {"REDIS": "127.0.0.1", "REDIS_PORT": str(redis_port)}
-                # The app package is found in FRONTEND (the working directory), this module
-                # through PYTHONPATH.
-                server, port = start_gunicorn(
-                    "load:bench_app()",
-                    FRONTEND,
-                    {**redis_env, "PYTHONPATH": str(BENCH)},
-                    args,
-                    log,
-                    processes,
-                )
-            pids = [server.pid, redis_process.pid]
-            baseline = Target("baseline POST (ok)", port, TRIVIAL_PATH, 200, pids)
-            vote = Target("vote POST / (303)", port, "/", 303, pids)
-            for target in (baseline, vote):
-                drive(target, args.warmup, args)
+                servers = start_servers(Path(tmp), server_core, args.workers, log)
+            vote = Target("vote (page)", servers.app_port, "vote", servers.app_pids)
+            classic_vote = Target(
+                "vote (classic)", servers.classic_port, "classic-vote", servers.classic_pids
+            )
+            page = Target("page (app)", servers.app_port, "page", servers.app_pids)
+            classic_page = Target("page (classic)", servers.classic_port, "page",
+                                  servers.classic_pids)  # fmt: skip
+            pairs = ((vote, classic_vote), (page, classic_page))
+            acknowledged = {"app": 0, "classic": 0}
+            # Warm-up: imports, templates, connections and the script cache, untimed.
+            for target in (*pairs[0], *pairs[1]):
+                warm = run_wrk(target, 2, args.connections, client_core, next(names))
+                if target.mode != "page":
+                    acknowledged["app" if target is vote else "classic"] += warm["requests"]
             for number in range(args.rounds):
-                # Alternate which target goes first, so drift on a shared machine hits both alike.
-                for target in (baseline, vote) if number % 2 == 0 else (vote, baseline):
-                    target.runs.append(drive(target, args.requests, args))
-            counted = sum(json.loads(get(port, "/api/results"))["options"].values())
+                for pair in pairs:
+                    # Alternate which goes first, so drift on a shared machine hits both alike.
+                    for target in pair if number % 2 == 0 else pair[::-1]:
+                        figures = run_wrk(
+                            target, args.seconds, args.connections, client_core, next(names)
+                        )
+                        target.rounds.append(figures)
+                        if target.mode != "page":
+                            key = "app" if target is vote else "classic"
+                            acknowledged[key] += int(figures["requests"] - figures["errors"])
+            counted = counts(servers.redis_port)
         except BaseException:
             sys.stderr.write(log_path.read_text(errors="replace") if log_path.exists() else "")
             raise
         finally:
-            for process in reversed(processes):
+            for process in reversed(servers.processes if servers else []):
                 stop(process)
-    acknowledged = sum(run.acknowledged for run in vote.runs)
-    rows = [summarize(target) for target in (baseline, vote)]
-    return report(args, rows, round_ratios(baseline, vote), counted, acknowledged)
+    return report(args, server_core, client_core, pairs, acknowledged, counted)
 
 
 def report(
     args: argparse.Namespace,
-    rows: list[dict[str, Any]],
-    ratios: list[float],
-    counted: int,
-    acknowledged: int,
+    server_core: int | None,
+    client_core: int | None,
+    pairs: tuple[tuple[Target, Target], ...],
+    acknowledged: dict[str, int],
+    counted: dict[str, Any],
 ) -> int:
-    """Print the machine, the table and the ratio; save them to bench/results/load.json."""
+    """Print the figures and verdicts, save them to bench/results/load.json, return the status."""
     machine = (
         f"{os.cpu_count()} cores, {platform.python_implementation()} "
         f"{platform.python_version()}, {platform.system()} {platform.release()}"
     )
-    print(f"machine: {machine}")
+    placement = (
+        f"servers on core {server_core}, wrk on core {client_core}"
+        if server_core is not None
+        else "one core: not pinned"
+    )
+    print(f"machine: {machine}; {placement}")
     print(
-        f"server: gunicorn {args.workers} workers x {args.threads} threads (gunicorn.conf.py)"
-        f", redis-server {redis_version()} with AOF, all on loopback"
+        f"servers: gunicorn {args.workers} workers (frontend/gunicorn.conf.py: gevent worker, "
+        f"access log on), redis-server with password and AOF, all on loopback"
     )
     print(
-        f"client: {args.clients} keep-alive threads, {args.rounds} rounds x "
-        f"{args.requests} requests per target after {args.warmup} warm-up requests"
+        f"client: wrk, 1 thread, {args.connections} connections, {args.rounds} rounds x "
+        f"{args.seconds} s per target, alternating order, after a 2 s warm-up each"
     )
     print()
-    header = (
-        "target",
-        "requests",
-        "errors",
-        "req/s",
-        "p50 ms",
-        "p99 ms",
-        "srv CPU us",
-        "cli CPU us",
-    )
-    print(f"{header[0]:<22}" + "".join(f"{title:>11}" for title in header[1:]))
-    for row in rows:
+    titles = ("target", "req/s", "range", "p50 ms", "p99 ms", "srv CPU us", "of it redis", "errors")
+    print(f"{titles[0]:<16}{titles[1]:>9}{titles[2]:>15}" + "".join(f"{t:>12}" for t in titles[3:]))
+    rows = []
+    for target in (target for pair in pairs for target in pair):
+        rates = [run["req_per_s"] for run in target.rounds]
+        row = {
+            "target": target.name,
+            "req_per_s": target.median("req_per_s"),
+            "rounds_req_per_s": [round(rate) for rate in rates],
+            "p50_ms": target.median("p50_ms"),
+            "p99_ms": target.median("p99_ms"),
+            "server_cpu_us": target.median("server_cpu_us"),
+            "redis_cpu_us": target.median("redis_cpu_us"),
+            "errors": int(sum(run["errors"] for run in target.rounds)),
+        }
+        rows.append(row)
+        spread = f"{min(rates):.0f}-{max(rates):.0f}"
         print(
-            f"{row['target']:<22}{row['requests']:>11}{row['errors']:>11}{row['req_per_s']:>11.0f}"
-            f"{row['p50_ms']:>11.2f}{row['p99_ms']:>11.2f}{row['server_cpu_us']:>11.0f}"
-            f"{row['client_cpu_us']:>11.0f}" + ("  (time limit hit)" if row["truncated"] else "")
+            f"{row['target']:<16}{row['req_per_s']:>9.0f}{spread:>15}{row['p50_ms']:>12.2f}"
+            f"{row['p99_ms']:>12.2f}{row['server_cpu_us']:>12.0f}{row['redis_cpu_us']:>12.0f}"
+            f"{row['errors']:>12}"
         )
     print()
-    for row in rows:
-        print(f"req/s per round, {row['target']}: {row['rounds_req_per_s']}")
-    ratio = statistics.median(ratios)
-    print(f"vote/baseline ratio per round: {[round(value, 2) for value in ratios]}")
-    print(
-        f"vote/baseline throughput ratio (median of rounds): {ratio:.2f} "
-        f"(target >= {TARGET_RATIO:.2f})"
+    verdicts = []
+    for (ours, theirs), target_ratio in zip(pairs, (VOTE_TARGET, PAGE_TARGET), strict=True):
+        ratios = [
+            mine["req_per_s"] / other["req_per_s"]
+            for mine, other in zip(ours.rounds, theirs.rounds, strict=True)
+        ]
+        ratio = statistics.median(ratios)
+        verdicts.append(ratio >= target_ratio)
+        kind = ours.mode if ours.mode == "page" else "vote"
+        cpu = theirs.median("server_cpu_us") / ours.median("server_cpu_us")
+        print(f"{kind} ratio per round: {[round(value, 2) for value in ratios]}")
+        print(
+            f"{kind} throughput, app / classic (median of rounds): {ratio:.2f} "
+            f"(target >= {target_ratio:.1f}) {'ok' if verdicts[-1] else 'MISSED'}; "
+            f"server CPU per request, classic / app: {cpu:.2f}"
+        )
+    in_flight = args.connections * (args.rounds + 1)
+    exact = counted["app"] == counted["app_tokens"]
+    complete = all(
+        acknowledged[key] <= counted[key] <= acknowledged[key] + in_flight
+        for key in ("app", "classic")
     )
-    timed = acknowledged + args.warmup
-    print(f"votes counted by Redis: {counted} (acknowledged: {timed} including warm-up)")
+    print(
+        f"votes: app counted {counted['app']} for {acknowledged['app']} acknowledged, "
+        f"{counted['app_tokens']} tokens recorded; classic counted {counted['classic']} for "
+        f"{acknowledged['classic']} acknowledged (a run's last requests may be counted but "
+        f"not acknowledged: at most {in_flight})"
+    )
+    print(f"every acknowledged vote counted exactly once: {'yes' if exact and complete else 'NO'}")
     results = BENCH / "results"
     results.mkdir(exist_ok=True)
-    summary = {
-        "machine": machine,
-        "args": vars(args),
-        "rows": rows,
-        "round_ratios": ratios,
-        "ratio": ratio,
-    }
+    summary = {"machine": machine, "args": vars(args), "rows": rows, "counts": counted,
+               "acknowledged": acknowledged}  # fmt: skip
     (results / "load.json").write_text(json.dumps(summary, indent=2) + "\n")
-    failed = any(row["errors"] for row in rows) or counted != timed or ratio < TARGET_RATIO
+    failed = not all(verdicts) or any(row["errors"] for row in rows) or not (exact and complete)
     return 1 if failed else 0
 
 

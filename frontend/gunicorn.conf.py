@@ -19,12 +19,22 @@ def _positive_int(name: str, default: int) -> int:
 # An unprivileged port, since the container runs as a non-root user.
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{_positive_int('PORT', 8080)}"
 workers = _positive_int("WEB_CONCURRENCY", 2)
-# Requests mostly wait on Redis, so threads (the gthread worker) add cheap concurrency.
-threads = _positive_int("GUNICORN_THREADS", 4)
+# gevent, with bounded bodies and deadlines (app/worker.py): a client that stalls costs a
+# greenlet, not one of a few threads. Each worker serves this many connections at once.
+worker_class = "app.worker.VotingWorker"
+worker_connections = _positive_int("GUNICORN_WORKER_CONNECTIONS", 1000)
 timeout = 30
 # Shorter than the default ECS stop timeout (30 s), so in-flight requests finish first.
 graceful_timeout = 20
+# Seconds a connection may sit idle between requests, and (in the gevent worker) the deadline
+# for a whole request head, so a client dribbling headers is let go after this too.
 keepalive = 5
+
+# No proxy sits in front (the NLB passes TCP through), so no client may set the app's
+# SCRIPT_NAME, scheme or forwarded address, not even one on loopback, which gunicorn trusts by
+# default (a SCRIPT_NAME the path does not start with would even be answered 500).
+forwarded_allow_ips = ""
+forwarder_headers = ""
 
 # The root filesystem is read-only; /tmp is the writable scratch volume for worker heartbeats.
 worker_tmp_dir = "/tmp"

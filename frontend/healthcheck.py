@@ -1,4 +1,7 @@
-"""Container health check: exit 0 when /healthz answers 200 (stdlib only; slim has no curl)."""
+"""Container health check: exit 0 when /healthz answers 200 (stdlib only; slim has no curl).
+
+`python healthcheck.py /readyz` probes another path, e.g. readiness by hand.
+"""
 
 import os
 import sys
@@ -6,8 +9,9 @@ import urllib.request
 
 
 def main() -> int:
-    """Probe the local /healthz endpoint and return the process exit status."""
-    url = f"http://127.0.0.1:{os.environ.get('PORT', '8080')}/healthz"
+    """Probe the local endpoint (default /healthz) and return the process exit status."""
+    path = sys.argv[1] if len(sys.argv) > 1 else "/healthz"
+    url = f"http://127.0.0.1:{os.environ.get('PORT', '8080')}{path}"
     try:
         with urllib.request.urlopen(url, timeout=2) as response:
             return 0 if response.status == 200 else 1

@@ -85,6 +85,7 @@ def main() -> int:
 
     data = Path(tempfile.mkdtemp(prefix="voting-app-run-"))
     password = secrets.token_urlsafe(24)
+    reset_token = os.environ.get("RESET_TOKEN") or secrets.token_hex(24)
     redis_port = _free_port()
     config = data / "redis.conf"
     config.touch(mode=0o600)
@@ -100,6 +101,9 @@ def main() -> int:
         "REDIS": HOST,
         "REDIS_PORT": str(redis_port),
         "REDIS_PWD": password,
+        # Locally the operator is the user: reset is on, with a token printed below.
+        "RESET_ENABLED": "true",
+        "RESET_TOKEN": reset_token,
     }
     servers: list[subprocess.Popen] = []
     try:
@@ -114,6 +118,7 @@ def main() -> int:
         servers.append(web)
         _wait_until(lambda: _healthy(web_port), web, "gunicorn")
         print(f"Ready: open http://{HOST}:{web_port}/ (curl examples: frontend/README.md).")
+        print(f"Operator token for reset: {reset_token}")
         print("Press Ctrl-C to stop both servers.", flush=True)
 
         while all(server.poll() is None for server in servers):

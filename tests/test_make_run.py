@@ -97,10 +97,17 @@ def test_make_run_serves_votes_and_ctrl_c_stops_both_servers(run):
 
     assert _request(run.port, "GET", "/healthz") == (200, b"ok\n")
     assert _request(run.port, "GET", "/readyz")[0] == 200
-    assert _request(run.port, "POST", "/", "vote=Spaces")[0] == 303
+    page = _request(run.port, "GET", "/")[1].decode()
+    token = re.search(r'name="token" id="token" value="([^"]+)"', page)[1]
+    assert _request(run.port, "POST", "/", f"vote=Spaces&token={token}")[0] == 303
     status, body = _request(run.port, "GET", "/api/results")
     assert status == 200
     assert json.loads(body)["options"] == {"Tabs": 0, "Spaces": 1}
+    # Reset is on locally, with the operator token make run printed.
+    reset_token = re.search(r"Operator token for reset: (\S+)", output)[1]
+    assert _request(run.port, "POST", "/", "vote=reset&reset_token=wrong" + "x" * 40)[0] == 403
+    assert _request(run.port, "POST", "/", f"vote=reset&reset_token={reset_token}")[0] == 303
+    assert json.loads(_request(run.port, "GET", "/api/results")[1])["options"]["Spaces"] == 0
     # The app reaches Redis with a password; without one Redis refuses.
     with redis.Redis(host="127.0.0.1", port=redis_port) as client:
         with pytest.raises(redis.AuthenticationError):

@@ -9,6 +9,8 @@ from typing import Any
 #: The option value the form sends to clear the counts; no vote option may use it.
 RESET = "reset"
 MAX_OPTION_LENGTH = 100
+#: An operator credential shorter than this could be guessed.
+MIN_RESET_TOKEN_LENGTH = 32
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -54,7 +56,9 @@ def from_environ(environ: Mapping[str, str]) -> dict[str, Any]:
         "TITLE": environ.get("TITLE", "").strip() or "Tabs or Spaces?",
         "VOTE1VALUE": environ.get("VOTE1VALUE", "Tabs").strip(),
         "VOTE2VALUE": environ.get("VOTE2VALUE", "Spaces").strip(),
-        "RESET_ENABLED": _parse_bool(environ, "RESET_ENABLED", True),
+        # Reset wipes every vote: off unless an operator turns it on and sets its credential.
+        "RESET_ENABLED": _parse_bool(environ, "RESET_ENABLED", False),
+        "RESET_TOKEN": environ.get("RESET_TOKEN") or None,
         # Nothing shared between tasks depends on this key (see csrf.py), so a random
         # per-process key is a safe default when SECRET_KEY is not set.
         "SECRET_KEY": environ.get("SECRET_KEY") or secrets.token_hex(32),
@@ -80,3 +84,17 @@ def check(config: Mapping[str, Any]) -> None:
     port = config["REDIS_PORT"]
     if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
         raise ConfigError(f"REDIS_PORT must be between 1 and 65535, got {port!r}")
+    if config["RESET_ENABLED"]:
+        _check_reset_token(config.get("RESET_TOKEN"))
+
+
+def _check_reset_token(token: object) -> None:
+    # The value itself never appears in a message: it is a secret.
+    if not token:
+        raise ConfigError(
+            "RESET_ENABLED is true, so RESET_TOKEN (the operator credential) is needed"
+        )
+    if not isinstance(token, str) or len(token) < MIN_RESET_TOKEN_LENGTH:
+        raise ConfigError(f"RESET_TOKEN must be at least {MIN_RESET_TOKEN_LENGTH} characters")
+    if not token.isascii() or not token.isprintable() or any(c.isspace() for c in token):
+        raise ConfigError("RESET_TOKEN must be printable ASCII without spaces")

@@ -16,38 +16,51 @@ headers browsers set and pages cannot forge, as Go's net/http CrossOriginProtect
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import abort, request
+from werkzeug.exceptions import SecurityError
+from werkzeug.wsgi import get_host
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 _ALLOWED_FETCH_SITES = frozenset({"same-origin", "none"})
 
 
-def _same_host(url: str) -> bool:
+def _same_host(url: str, environ: Mapping[str, Any]) -> bool:
     # Compare host[:port] only: behind a TLS listener the browser sees https while the app
     # sees http, but the Host header is passed through unchanged.
     try:
         netloc = urlsplit(url).netloc
-    except ValueError:
+        host = get_host(environ)  # type: ignore[arg-type]
+    except (ValueError, SecurityError):
         return False
-    return bool(netloc) and netloc.lower() == request.host.lower()
+    return bool(netloc) and netloc.lower() == host.lower()
+
+
+def refusal(environ: Mapping[str, Any]) -> str | None:
+    """Why an unsafe request from another site is refused, or None when it may go on."""
+    if environ["REQUEST_METHOD"] in SAFE_METHODS:
+        return None
+    fetch_site = environ.get("HTTP_SEC_FETCH_SITE")
+    if fetch_site is not None:
+        if fetch_site.lower() in _ALLOWED_FETCH_SITES:
+            return None
+        return "Cross-site form posts are not accepted."
+    origin = environ.get("HTTP_ORIGIN")
+    if origin is not None:
+        if _same_host(origin, environ):
+            return None
+        return "Cross-origin form posts are not accepted."
+    referer = environ.get("HTTP_REFERER")
+    if referer is not None and not _same_host(referer, environ):
+        return "Cross-origin form posts are not accepted."
+    return None
 
 
 def reject_cross_origin() -> None:
     """Abort with 403 when an unsafe request comes from another site (a before_request hook)."""
-    if request.method in SAFE_METHODS:
-        return
-    fetch_site = request.headers.get("Sec-Fetch-Site")
-    if fetch_site is not None:
-        if fetch_site.lower() in _ALLOWED_FETCH_SITES:
-            return
-        abort(403, description="Cross-site form posts are not accepted.")
-    origin = request.headers.get("Origin")
-    if origin is not None:
-        if _same_host(origin):
-            return
-        abort(403, description="Cross-origin form posts are not accepted.")
-    referer = request.headers.get("Referer")
-    if referer is not None and not _same_host(referer):
-        abort(403, description="Cross-origin form posts are not accepted.")
+    reason = refusal(request.environ)
+    if reason is not None:
+        abort(403, description=reason)

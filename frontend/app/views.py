@@ -1,8 +1,11 @@
-"""The voting page, its form handler, the JSON results and the health probes."""
+"""The form handler, the JSON results, the health probes and the error pages.
+
+The page itself and the vote API are served in front of Flask (`hotpaths`).
+"""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
+import hmac
 
 import redis
 from flask import (
@@ -10,72 +13,67 @@ from flask import (
     Response,
     abort,
     current_app,
+    g,
     jsonify,
     redirect,
     render_template,
     request,
 )
 
-from . import store
+from . import forms, hotpaths, store
 from .config import RESET
 
 bp = Blueprint("votes", __name__)
-
-FORM_TYPE = "application/x-www-form-urlencoded"
-
-
-@bp.get("/")
-def index() -> str:
-    """Show the title, one button per option, the Reset button and the counts."""
-    counts = store.get_counts()
-    return render_template(
-        "index.html",
-        title=current_app.config["TITLE"],
-        counts=counts,
-        reset_enabled=current_app.config["RESET_ENABLED"],
-    )
 
 
 @bp.post("/")
 def vote() -> Response:
     """Count a vote or reset the counts, then redirect to the page (post/redirect/get)."""
-    choice = _vote_field()
+    form = _form()
+    choice = form["vote"]
     if choice == RESET:
-        if not current_app.config["RESET_ENABLED"]:
-            abort(403, description="Reset is disabled.")
+        _check_reset_token(form)
         store.reset_votes()
     else:
-        try:
-            store.add_vote(choice)
-        except store.UnknownOption:
-            abort(400, description="Unknown option.")
-    # The page's own path, built without the URL map: this is the hot path of the app.
+        _count(choice, form.get("token", ""))
+    # Relative, from the app's root path: never a URL built from the Host header.
     return redirect(request.script_root + "/", code=303)
 
 
-def _vote_field() -> str:
-    """Return the single 'vote' field of the posted form, or abort with a 4xx.
-
-    The page's form is urlencoded, so that is all this accepts, parsed by the standard
-    library at a fraction of the cost of Werkzeug's general form parser.
-    """
-    # Reading through Werkzeug's stream enforces MAX_CONTENT_LENGTH with a 413.
-    body = request.get_data(cache=False)
-    # An empty body is an empty form whatever its type; it lacks the field.
-    if body and request.mimetype != FORM_TYPE:
-        abort(415, description=f"Send the vote as {FORM_TYPE}.")
+def _count(option: str, token: str) -> None:
+    """Count the vote once per token, or abort with 400; a RedisError becomes a 503 page."""
+    # The 503 page offers to send this same vote again.
+    g.vote = (option, token)
     try:
-        fields = parse_qsl(
-            body.decode(),
-            keep_blank_values=True,
-            max_num_fields=current_app.config["MAX_FORM_PARTS"],
-        )
-    except ValueError:  # also UnicodeDecodeError
-        abort(400, description="The form is not valid.")
-    values = [value for name, value in fields if name == "vote"]
-    if len(values) != 1:
-        abort(400, description="Send exactly one 'vote' field.")
-    return values[0]
+        store.add_vote(option, token)
+    except store.UnknownOption:
+        abort(400, description="Unknown option.")
+    except store.BadToken:
+        abort(400, description="Send the vote with the token of the page.")
+
+
+def _check_reset_token(form: dict[str, str]) -> None:
+    """Abort with 403 unless reset is enabled and the form carries the operator token.
+
+    The cross-site check lets any non-browser client through, so without this anyone could
+    wipe the votes with one curl command.
+    """
+    if not current_app.config["RESET_ENABLED"]:
+        abort(403, description="Reset is disabled.")
+    given = form.get("reset_token", "").encode()
+    # Constant time, so the response time tells nothing about how much of a guess matched.
+    if not hmac.compare_digest(given, current_app.config["RESET_TOKEN"].encode()):
+        current_app.logger.warning("Reset refused: wrong or missing operator token")
+        abort(403, description="Reset needs the operator token.")
+
+
+def _form() -> dict[str, str]:
+    """Return the fields of the posted form (see `forms`), or abort with a 4xx."""
+    try:
+        body = forms.read_body(request.environ, current_app.config["MAX_CONTENT_LENGTH"])
+        return forms.parse_form(body, request.content_type, current_app.config["MAX_FORM_PARTS"])
+    except forms.FormError as error:
+        abort(error.status, description=error.description)
 
 
 @bp.get("/api/results")
@@ -92,18 +90,25 @@ def healthz() -> tuple[str, int, dict[str, str]]:
 
 @bp.get("/readyz")
 def readyz() -> tuple[Response, int]:
-    """Say whether Redis is reachable: 200 when it answers a PING, 503 otherwise."""
-    if store.is_ready():
+    """Say whether this process can serve votes: 200, or 503 with the reason.
+
+    `reason` is `auth` (Redis refused the password), `tls`, `unreachable`, `clock` (Redis's
+    clock is too far off for vote deadlines) or `error`.
+    """
+    found = store.readiness()
+    if found.ready:
         return jsonify(status="ready"), 200
-    return jsonify(status="unavailable", reason="Redis is unreachable."), 503
+    # The details name settings and servers: they go to the log, not to whoever asks.
+    current_app.logger.error("Not ready: %s", found.detail)
+    return jsonify(status="unavailable", reason=found.reason), 503
 
 
 @bp.app_errorhandler(redis.RedisError)
 def redis_unavailable(error: redis.RedisError) -> tuple[str | Response, int, dict[str, str]]:
     """Answer 503 with a friendly page or JSON while Redis is unreachable."""
     current_app.logger.warning("Redis unavailable: %s", error)
-    headers = {"Retry-After": "5"}
-    message = "The vote store is unavailable right now. Please try again in a moment."
+    headers = {"Retry-After": hotpaths.RETRY_AFTER}
+    message = hotpaths.UNAVAILABLE
     if request.path.startswith("/api/"):
         return jsonify(error=message), 503, headers
-    return render_template("unavailable.html", message=message), 503, headers
+    return render_template("unavailable.html", message=message, vote=g.get("vote")), 503, headers

@@ -9,7 +9,15 @@ from typing import Any
 import pytest
 import redis
 
-from tests.frontend.support import FRONTEND, OPTIONS, TITLE, Gunicorn, RedisServer
+from tests.frontend.support import (
+    FRONTEND,
+    OPTIONS,
+    PASSWORD,
+    RESET_TOKEN,
+    TITLE,
+    Gunicorn,
+    RedisServer,
+)
 
 # The app is a plain package in frontend/, as the image and gunicorn see it.
 sys.path.insert(0, str(FRONTEND))
@@ -17,7 +25,7 @@ sys.path.insert(0, str(FRONTEND))
 
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
-    """One redis-server for the session."""
+    """One redis-server for the session, with a password as in production."""
     server = RedisServer(tmp_path_factory.mktemp("redis"))
     server.start()
     yield server
@@ -46,12 +54,13 @@ def make_app(redis_client: redis.Redis) -> Iterator[Any]:
             "TESTING": True,
             "REDIS_HOST": "127.0.0.1",
             "REDIS_PORT": port,
-            "REDIS_PASSWORD": None,
+            "REDIS_PASSWORD": PASSWORD,
             "REDIS_TLS": False,
             "TITLE": TITLE,
             "VOTE1VALUE": OPTIONS[0],
             "VOTE2VALUE": OPTIONS[1],
             "RESET_ENABLED": True,
+            "RESET_TOKEN": RESET_TOKEN,
             **overrides,
         }
         app = create_app(config)
@@ -82,7 +91,8 @@ def live_server(
     """gunicorn serving the app against the session redis-server."""
     log_dir = tmp_path_factory.mktemp("gunicorn")
     server = Gunicorn(
-        log_dir / "gunicorn.log", {"REDIS": "127.0.0.1", "REDIS_PORT": str(redis_server.port)}
+        log_dir / "gunicorn.log",
+        {**redis_server.app_env(), "RESET_ENABLED": "true", "RESET_TOKEN": RESET_TOKEN},
     )
     server.start()
     yield server

@@ -1,15 +1,21 @@
-"""Real servers for the voting app tests: redis-server and gunicorn on loopback."""
+"""Real servers for the voting app tests: redis-server, gunicorn and a TCP proxy on loopback."""
 
 from __future__ import annotations
 
 import http.client
+import json
 import os
+import re
+import secrets
+import select
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -19,6 +25,15 @@ FRONTEND = Path(__file__).resolve().parents[2] / "frontend"
 
 TITLE = "Tabs or Spaces?"
 OPTIONS = ("Tabs", "Spaces")
+#: The Redis password every test server requires, as production's always does.
+PASSWORD = "test-password-7c1f"
+#: The operator credential for resets in tests.
+RESET_TOKEN = "reset-token-for-tests-0123456789abcdef"
+
+
+def vote_form(option: str, token: str | None = None) -> dict[str, str]:
+    """The fields the page's form posts for a vote, with a fresh token unless one is given."""
+    return {"vote": option, "token": token or secrets.token_urlsafe(16)}
 
 
 def free_port() -> int:
@@ -38,31 +53,95 @@ def _stop(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
             process.wait()
 
 
-class RedisServer:
-    """A redis-server on loopback with its own data dir, AOF on and RDB snapshots off."""
+@dataclass(frozen=True)
+class TlsFiles:
+    """A throwaway CA and a server certificate it signed, for 127.0.0.1 and localhost."""
 
-    def __init__(self, data_dir: Path, port: int | None = None) -> None:
+    ca: Path
+    cert: Path
+    key: Path
+
+    @classmethod
+    def create(cls, folder: Path) -> TlsFiles:
+        """Make the CA and the server certificate with the openssl command."""
+        openssl = shutil.which("openssl")
+        if openssl is None:
+            pytest.fail("openssl is not installed (Debian package openssl)")
+        ca, ca_key = folder / "ca.crt", folder / "ca.key"
+        cert, key, csr = folder / "server.crt", folder / "server.key", folder / "server.csr"
+        extensions = folder / "server.ext"
+        extensions.write_text("subjectAltName = IP:127.0.0.1, DNS:localhost\n")
+        for args in (
+            ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+             "-subj", "/CN=voting-test-ca", "-keyout", ca_key, "-out", ca],
+            ["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
+             "-keyout", key, "-out", csr],
+            ["x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial",
+             "-days", "2", "-extfile", extensions, "-out", cert],
+        ):  # fmt: skip
+            subprocess.run([openssl, *map(str, args)], check=True, capture_output=True)
+        return cls(ca=ca, cert=cert, key=key)
+
+
+class RedisServer:
+    """A redis-server on loopback with its own data dir, AOF on and RDB snapshots off.
+
+    Like production it requires a password (unless `password` is None), and with `tls` it
+    serves TLS only.
+    """
+
+    def __init__(
+        self,
+        data_dir: Path,
+        port: int | None = None,
+        password: str | None = PASSWORD,
+        tls: TlsFiles | None = None,
+    ) -> None:
         executable = shutil.which("redis-server")
         if executable is None:
             pytest.fail("redis-server is not installed (Debian package redis-server)")
         self.executable = executable
         self.data_dir = data_dir
         self.port = port or free_port()
+        self.password = password
+        self.tls = tls
         self.process: subprocess.Popen[bytes] | None = None
         data_dir.mkdir(parents=True, exist_ok=True)
+
+    def app_env(self) -> dict[str, str]:
+        """The app's environment variables that point it at this server."""
+        env = {"REDIS": "127.0.0.1", "REDIS_PORT": str(self.port)}
+        if self.password is not None:
+            env["REDIS_PWD"] = self.password
+        if self.tls is not None:
+            # The app verifies the server against the system CAs; this points them at ours.
+            env.update(REDIS_TLS="true", SSL_CERT_FILE=str(self.tls.ca))
+        return env
 
     def start(self) -> None:
         """Start the server (again, on the same port and data) and wait until it answers."""
         args = [
             self.executable,
             "--bind", "127.0.0.1",
-            "--port", str(self.port),
             "--dir", str(self.data_dir),
             "--appendonly", "yes",
             "--save", "",
             "--daemonize", "no",
             "--logfile", "",
         ]  # fmt: skip
+        if self.password is not None:
+            args += ["--requirepass", self.password]
+        if self.tls is None:
+            args += ["--port", str(self.port)]
+        else:
+            args += [
+                "--port", "0",
+                "--tls-port", str(self.port),
+                "--tls-cert-file", str(self.tls.cert),
+                "--tls-key-file", str(self.tls.key),
+                "--tls-ca-cert-file", str(self.tls.ca),
+                "--tls-auth-clients", "no",
+            ]  # fmt: skip
         with open(self.data_dir / "redis.log", "ab") as log:
             self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 10
@@ -83,32 +162,60 @@ class RedisServer:
             _stop(self.process, signal.SIGKILL)
 
     def stop(self) -> None:
-        """Stop the server cleanly."""
+        """Stop the server cleanly (resuming it first if it is paused)."""
         if self.process is not None:
+            self.resume()
             _stop(self.process)
+
+    def pause(self) -> None:
+        """Freeze the server (SIGSTOP): connections stay open, nothing is answered."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        """Let a paused server run again (SIGCONT); it then serves what queued meanwhile."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)
 
     def client(self) -> redis.Redis:
         """Return a new client to this server (close it after use)."""
-        return redis.Redis(host="127.0.0.1", port=self.port, decode_responses=True)
+        tls: dict[str, object] = {}
+        if self.tls is not None:
+            tls = {"ssl": True, "ssl_ca_certs": str(self.tls.ca)}
+        return redis.Redis(
+            host="127.0.0.1",
+            port=self.port,
+            password=self.password,
+            decode_responses=True,
+            socket_timeout=5,
+            **tls,
+        )
+
+
+def image_command() -> list[str]:
+    """The CMD of frontend/Dockerfile, so the tests run exactly what the image runs."""
+    found = re.search(r"^CMD (\[.*\])$", (FRONTEND / "Dockerfile").read_text(), re.M)
+    assert found, "frontend/Dockerfile has no exec-form CMD"
+    command: list[str] = json.loads(found.group(1))
+    return command
 
 
 class Gunicorn:
-    """The app served by gunicorn with its own config file, as in the image, on loopback."""
+    """The app served by gunicorn with the image's command and config file, on loopback."""
 
     def __init__(self, log_path: Path, env: dict[str, str]) -> None:
         self.port = free_port()
         self.log_path = log_path
         self.env = {
             **os.environ,
+            # As the Dockerfile sets them.
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "PYTHONUNBUFFERED": "1",
             "HOST": "127.0.0.1",
             "PORT": str(self.port),
-            "WEB_CONCURRENCY": "2",
-            "GUNICORN_THREADS": "4",
             "TITLE": TITLE,
             "VOTE1VALUE": OPTIONS[0],
             "VOTE2VALUE": OPTIONS[1],
-            "RESET_ENABLED": "true",
-            "PYTHONDONTWRITEBYTECODE": "1",
             **env,
         }
         self.process: subprocess.Popen[bytes] | None = None
@@ -119,15 +226,10 @@ class Gunicorn:
         return f"http://127.0.0.1:{self.port}"
 
     def command(self) -> list[str]:
-        """The image's command, run with the interpreter of the tests."""
-        return [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--config",
-            "gunicorn.conf.py",
-            "app:create_app()",
-        ]
+        """The image's command, its `gunicorn` run with the interpreter of the tests."""
+        program, *args = image_command()
+        assert program == "gunicorn"
+        return [sys.executable, "-m", "gunicorn", *args]
 
     def start(self) -> None:
         """Start gunicorn and wait until /healthz answers."""
@@ -152,11 +254,20 @@ class Gunicorn:
         if self.process is not None:
             _stop(self.process)
 
+    def log(self) -> str:
+        """What gunicorn wrote so far."""
+        return self.log_path.read_text(errors="replace")
+
     def request(
-        self, method: str, path: str, body: str | None = None, headers: dict[str, str] | None = None
+        self,
+        method: str,
+        path: str,
+        body: str | None = None,
+        headers: dict[str, str] | None = None,
+        timeout: float = 5,
     ) -> tuple[int, dict[str, str], bytes]:
         """Send one request on a new connection and return status, headers and body."""
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
             all_headers = dict(headers or {})
             if body is not None:
@@ -166,3 +277,124 @@ class Gunicorn:
             return response.status, dict(response.getheaders()), response.read()
         finally:
             connection.close()
+
+
+@dataclass
+class RawResponse:
+    """A response read off a raw socket: status, headers (lower-case names) and body."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+def read_response(sock: socket.socket) -> RawResponse:
+    """Read one HTTP/1.1 response with a Content-Length from a socket."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise ConnectionError(f"connection closed before a full response: {data!r}")
+        data += chunk
+    head, body = data.split(b"\r\n\r\n", 1)
+    status_line, *lines = head.decode("latin-1").split("\r\n")
+    headers: dict[str, str] = {}
+    for line in lines:
+        name, value = line.split(":", 1)
+        headers[name.strip().lower()] = value.strip()
+    length = int(headers.get("content-length", "0"))
+    while len(body) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return RawResponse(int(status_line.split()[1]), headers, body[:length])
+
+
+def raw_request(port: int, data: bytes, timeout: float = 10) -> RawResponse:
+    """Send raw bytes on a new connection and read the one response."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(data)
+        return read_response(sock)
+
+
+def closed_by_peer(sock: socket.socket, timeout: float) -> bool:
+    """Tell whether the peer closes the socket within `timeout` seconds (data is discarded)."""
+    deadline = time.monotonic() + timeout
+    while (remaining := deadline - time.monotonic()) > 0:
+        sock.settimeout(remaining)
+        try:
+            if not sock.recv(65536):
+                return True
+        except TimeoutError:
+            return False
+        except OSError:
+            return True
+    return False
+
+
+class TcpProxy:
+    """A loopback TCP proxy in front of a server, which can cut a connection before a reply.
+
+    `cut_next_reply(marker)` arms it: the next client chunk that contains `marker` is passed
+    to the server, and when the server's reply comes back the proxy closes both sides instead
+    of passing the reply on, as a network failure after the command was applied would.
+    """
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.cuts = 0
+        self._marker: bytes | None = None
+        self._lock = threading.Lock()
+        self._closed = False
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def cut_next_reply(self, marker: bytes) -> None:
+        """Arm the proxy for one cut (see the class docstring)."""
+        with self._lock:
+            self._marker = marker
+
+    def close(self) -> None:
+        """Stop accepting; open connections end when their peers close them."""
+        self._closed = True
+        self.listener.close()
+
+    def _accept(self) -> None:
+        while not self._closed:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(("127.0.0.1", self.target_port))
+            threading.Thread(target=self._pump, args=(client, server), daemon=True).start()
+
+    def _pump(self, client: socket.socket, server: socket.socket) -> None:
+        armed = False
+        try:
+            while True:
+                readable, _, _ = select.select([client, server], [], [], 30)
+                if not readable:
+                    return
+                for sock in readable:
+                    data = sock.recv(65536)
+                    if not data:
+                        return
+                    if sock is client:
+                        with self._lock:
+                            if self._marker is not None and self._marker in data:
+                                self._marker = None
+                                armed = True
+                        server.sendall(data)
+                    elif armed:
+                        self.cuts += 1
+                        return
+                    else:
+                        client.sendall(data)
+        except OSError:
+            return
+        finally:
+            client.close()
+            server.close()

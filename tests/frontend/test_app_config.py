@@ -19,6 +19,7 @@ CONTRACT = (
     "VOTE1VALUE",
     "VOTE2VALUE",
     "RESET_ENABLED",
+    "RESET_TOKEN",
     "SECRET_KEY",
 )
 
@@ -43,7 +44,9 @@ def test_defaults_match_the_example() -> None:
     assert config["REDIS_PASSWORD"] is None
     assert config["REDIS_TLS"] is False
     assert (config["VOTE1VALUE"], config["VOTE2VALUE"]) == ("Tabs", "Spaces")
-    assert config["RESET_ENABLED"] is True
+    # Off unless an operator turns it on and gives it a credential.
+    assert config["RESET_ENABLED"] is False
+    assert config["RESET_TOKEN"] is None
     assert config["MAX_CONTENT_LENGTH"] == 1024
     assert len(config["SECRET_KEY"]) >= 32
 
@@ -57,7 +60,8 @@ def test_environment_is_read(clean_env: pytest.MonkeyPatch) -> None:
         "TITLE": "Cats or Dogs?",
         "VOTE1VALUE": "Cats",
         "VOTE2VALUE": "Dogs",
-        "RESET_ENABLED": "false",
+        "RESET_ENABLED": "true",
+        "RESET_TOKEN": "t" * 32,
         "SECRET_KEY": "fixed",
     }.items():
         clean_env.setenv(name, value)
@@ -68,7 +72,8 @@ def test_environment_is_read(clean_env: pytest.MonkeyPatch) -> None:
     assert config["REDIS_TLS"] is True
     assert config["TITLE"] == "Cats or Dogs?"
     assert (config["VOTE1VALUE"], config["VOTE2VALUE"]) == ("Cats", "Dogs")
-    assert config["RESET_ENABLED"] is False
+    assert config["RESET_ENABLED"] is True
+    assert config["RESET_TOKEN"] == "t" * 32
     assert config["SECRET_KEY"] == "fixed"
 
 
@@ -88,6 +93,9 @@ def test_secret_key_is_random_per_process_when_unset() -> None:
         ({"REDIS_PORT": "70000"}, "REDIS_PORT"),
         ({"REDIS_TLS": "maybe"}, "REDIS_TLS"),
         ({"RESET_ENABLED": "sometimes"}, "RESET_ENABLED"),
+        ({"RESET_ENABLED": "true"}, "RESET_TOKEN"),
+        ({"RESET_ENABLED": "true", "RESET_TOKEN": "short"}, "RESET_TOKEN"),
+        ({"RESET_ENABLED": "true", "RESET_TOKEN": "x" * 31 + " "}, "RESET_TOKEN"),
     ],
 )
 def test_invalid_environment_names_the_variable(

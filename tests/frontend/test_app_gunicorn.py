@@ -10,11 +10,20 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 import redis
 
-from tests.frontend.support import FRONTEND, OPTIONS, Gunicorn, RedisServer, free_port
+from tests.frontend.support import (
+    FRONTEND,
+    OPTIONS,
+    Gunicorn,
+    RedisServer,
+    TlsFiles,
+    free_port,
+    vote_form,
+)
 
 THREADS = 8
 VOTES_PER_THREAD = 250
@@ -30,7 +39,8 @@ def cast_votes(port: int, votes: int, offset: int, acknowledged: dict[str, int])
     try:
         for i in range(votes):
             option = OPTIONS[(i + offset) % 2]
-            connection.request("POST", "/", body=f"vote={option}", headers=headers)
+            body = urlencode(vote_form(option))
+            connection.request("POST", "/", body=body, headers=headers)
             response = connection.getresponse()
             response.read()
             if response.status == 303:
@@ -76,9 +86,7 @@ def outage_redis(tmp_path: Path) -> Iterator[RedisServer]:
 @pytest.fixture
 def outage_app(outage_redis: RedisServer, tmp_path: Path) -> Iterator[Gunicorn]:
     """gunicorn serving the app against the outage test's own redis-server."""
-    server = Gunicorn(
-        tmp_path / "gunicorn.log", {"REDIS": "127.0.0.1", "REDIS_PORT": str(outage_redis.port)}
-    )
+    server = Gunicorn(tmp_path / "gunicorn.log", outage_redis.app_env())
     server.start()
     yield server
     server.stop()
@@ -106,7 +114,7 @@ def test_redis_outage_and_recovery(outage_redis: RedisServer, outage_app: Gunico
     assert headers["Content-Type"].startswith("text/html")
     assert b"The vote store is unavailable right now" in body
     assert outage_app.request("GET", "/api/results")[2].startswith(b'{"error":')
-    assert timed(outage_app, "POST", "/", "vote=Tabs")[0] == 503
+    assert timed(outage_app, "POST", "/", urlencode(vote_form("Tabs")))[0] == 503
     assert outage_app.request("GET", "/healthz")[0] == 200
     assert outage_app.request("GET", "/readyz")[0] == 503
 
@@ -119,7 +127,7 @@ def test_redis_outage_and_recovery(outage_redis: RedisServer, outage_app: Gunico
     # Every pooled connection of every worker died with the old server; none may surface.
     for _ in range(20):
         assert results(outage_app) == (200, acknowledged)
-    assert outage_app.request("POST", "/", "vote=Spaces")[0] == 303
+    assert outage_app.request("POST", "/", urlencode(vote_form("Spaces")))[0] == 303
     assert results(outage_app)[1] == {"Tabs": 21, "Spaces": 21}
 
 
@@ -133,21 +141,102 @@ def test_invalid_config_stops_startup_naming_the_variable(tmp_path: Path) -> Non
 
 
 def test_invalid_gunicorn_setting_is_named(tmp_path: Path) -> None:
-    server = Gunicorn(tmp_path / "gunicorn.log", {"GUNICORN_THREADS": "many"})
+    server = Gunicorn(tmp_path / "gunicorn.log", {"GUNICORN_WORKER_CONNECTIONS": "many"})
     result = subprocess.run(
         server.command(), cwd=FRONTEND, env=server.env, capture_output=True, text=True, timeout=30
     )
     assert result.returncode != 0
-    assert "GUNICORN_THREADS must be a positive integer" in result.stderr + result.stdout
+    assert "GUNICORN_WORKER_CONNECTIONS must be a positive integer" in result.stderr + result.stdout
 
 
-@pytest.mark.parametrize("up", [True, False])
-def test_container_healthcheck(live_server: Gunicorn, up: bool) -> None:
+@pytest.mark.parametrize(
+    ("up", "args", "status"),
+    [(True, [], 0), (False, [], 1), (True, ["/readyz"], 0), (True, ["/missing"], 1)],
+)
+def test_container_healthcheck(
+    live_server: Gunicorn, up: bool, args: list[str], status: int
+) -> None:
     port = live_server.port if up else free_port()
     result = subprocess.run(
-        [sys.executable, str(FRONTEND / "healthcheck.py")],
+        [sys.executable, str(FRONTEND / "healthcheck.py"), *args],
         env={"PORT": str(port)},
         capture_output=True,
         timeout=10,
     )
-    assert result.returncode == (0 if up else 1)
+    assert result.returncode == status
+
+
+@pytest.mark.parametrize(
+    ("env", "reason"),
+    [
+        ({"REDIS_PWD": "not-the-password"}, "auth"),
+        ({"REDIS_PWD": ""}, "auth"),
+        ({"REDIS_PORT": "1"}, "unreachable"),
+    ],
+)
+def test_readiness_tells_a_wrong_password_from_an_outage(
+    redis_server: RedisServer, tmp_path: Path, env: dict[str, str], reason: str
+) -> None:
+    server = Gunicorn(tmp_path / "gunicorn.log", {**redis_server.app_env(), **env})
+    server.start()
+    try:
+        status, _, body = server.request("GET", "/readyz")
+        assert (status, json.loads(body)["reason"]) == (503, reason)
+        assert server.request("GET", "/")[0] == 503
+        # Liveness stays up: restarting the process would not fix either.
+        assert server.request("GET", "/healthz")[0] == 200
+    finally:
+        server.stop()
+    if reason == "auth":
+        assert "REDIS_PWD" in server.log()
+
+
+@pytest.fixture(scope="module")
+def tls_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """A redis-server that speaks TLS only, with a password, as ElastiCache does."""
+    folder = tmp_path_factory.mktemp("tls")
+    server = RedisServer(folder / "data", tls=TlsFiles.create(folder))
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_votes_over_tls_with_a_password(tls_redis: RedisServer, tmp_path: Path) -> None:
+    server = Gunicorn(tmp_path / "gunicorn.log", tls_redis.app_env())
+    server.start()
+    try:
+        assert server.request("GET", "/readyz")[0] == 200
+        acknowledged = dict.fromkeys(OPTIONS, 0)
+        cast_votes(server.port, 5, 0, acknowledged)
+        assert acknowledged == {"Tabs": 3, "Spaces": 2}
+        assert results(server) == (200, acknowledged)
+    finally:
+        server.stop()
+        with tls_redis.client() as client:
+            client.flushall()
+
+
+def test_a_server_certificate_from_an_unknown_ca_is_refused(
+    tls_redis: RedisServer, tmp_path: Path
+) -> None:
+    env = {**tls_redis.app_env(), "SSL_CERT_FILE": "/nonexistent/ca.crt"}
+    server = Gunicorn(tmp_path / "gunicorn.log", env)
+    server.start()
+    try:
+        status, _, body = server.request("GET", "/readyz")
+        assert (status, json.loads(body)["reason"]) == (503, "tls")
+        assert server.request("POST", "/", urlencode(vote_form("Tabs")))[0] == 503
+    finally:
+        server.stop()
+    with tls_redis.client() as client:
+        assert client.dbsize() == 0
+
+
+def test_connections_that_end_give_their_redis_connection_back(
+    live_server: Gunicorn, redis_client: redis.Redis
+) -> None:
+    # Each HTTP connection is a greenlet with a Redis connection of its own while it lives.
+    for _ in range(200):
+        assert live_server.request("GET", "/")[0] == 200
+    app_clients = [c for c in redis_client.client_list() if c["cmd"] not in ("client|list",)]
+    assert len(app_clients) < 20

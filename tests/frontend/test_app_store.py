@@ -9,12 +9,14 @@ from typing import Any
 import redis
 from app.store import VOTES_KEY
 
+from tests.frontend.support import vote_form
+
 
 def vote_in_new_thread(client: Any) -> int:
     """Post one vote from a thread that ends afterwards; return the status."""
     statuses: list[int] = []
     thread = threading.Thread(
-        target=lambda: statuses.append(client.post("/", data={"vote": "Tabs"}).status_code)
+        target=lambda: statuses.append(client.post("/", data=vote_form("Tabs")).status_code)
     )
     thread.start()
     thread.join()
@@ -36,8 +38,8 @@ def test_threads_that_end_give_their_connection_back(
 def test_a_dropped_connection_is_replaced_within_the_request(
     client: Any, redis_client: redis.Redis
 ) -> None:
-    assert client.post("/", data={"vote": "Tabs"}).status_code == 303
+    assert client.post("/", data=vote_form("Tabs")).status_code == 303
     # As a Redis restart or an idle timeout would: the server closes the app's socket.
     assert redis_client.client_kill_filter(_type="normal", skipme=True) >= 1
-    assert client.post("/", data={"vote": "Tabs"}).status_code == 303
+    assert client.post("/", data=vote_form("Tabs")).status_code == 303
     assert redis_client.hget(VOTES_KEY, "Tabs") == "2"

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 import redis
-from app.store import VOTES_KEY
+from app.store import TOKEN_KEY_PREFIX, TOKEN_PATTERN, TOKEN_TTL_MS, VOTES_KEY
 
-from tests.frontend.support import OPTIONS, TITLE
+from tests.frontend.support import OPTIONS, RESET_TOKEN, TITLE, vote_form
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -38,24 +38,65 @@ def test_page_shows_title_options_reset_and_counts(client: Any) -> None:
 
 
 def test_vote_redirects_and_counts(client: Any, redis_client: redis.Redis) -> None:
-    response = client.post("/", data={"vote": "Tabs"})
+    response = client.post("/", data=vote_form("Tabs"))
     assert response.status_code == 303
     assert response.headers["Location"] == "/"
-    client.post("/", data={"vote": "Tabs"})
-    client.post("/", data={"vote": "Spaces"})
+    client.post("/", data=vote_form("Tabs"))
+    client.post("/", data=vote_form("Spaces"))
     assert redis_client.hgetall(VOTES_KEY) == {"Tabs": "2", "Spaces": "1"}
-    assert redis_client.keys("*") == [VOTES_KEY]
+    # Besides the counts, one key per counted vote's token, which expires.
+    tokens = set(redis_client.keys("*")) - {VOTES_KEY}
+    assert len(tokens) == 3
+    assert all(key.startswith(TOKEN_KEY_PREFIX) for key in tokens)
+    assert all(0 < redis_client.pttl(key) <= TOKEN_TTL_MS for key in tokens)
     assert counts_on_page(client.get("/").text) == (2, 1)
 
 
+def test_page_carries_a_fresh_token_each_time(client: Any) -> None:
+    tokens = [
+        re.search(r'name="token" id="token" value="([^"]+)"', client.get("/").text) for _ in "ab"
+    ]
+    assert all(tokens)
+    first, second = (found.group(1) for found in tokens if found)
+    assert first != second
+    assert TOKEN_PATTERN.fullmatch(first)
+
+
+def test_the_same_token_counts_once(client: Any, redis_client: redis.Redis) -> None:
+    form = vote_form("Tabs")
+    for _ in range(3):
+        assert client.post("/", data=form).status_code == 303
+    assert client.post("/", data={**form, "vote": "Spaces"}).status_code == 303
+    assert redis_client.hgetall(VOTES_KEY) == {"Tabs": "1"}
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        {"vote": "Tabs"},
+        {"vote": "Tabs", "token": ""},
+        {"vote": "Tabs", "token": "short"},
+        {"vote": "Tabs", "token": "a" * 21 + "!"},
+        {"vote": "Tabs", "token": "a" * 23},
+    ],
+)
+def test_a_vote_needs_a_valid_token(
+    client: Any, redis_client: redis.Redis, form: dict[str, str]
+) -> None:
+    response = client.post("/", data=form)
+    assert response.status_code == 400
+    assert "token" in response.text
+    assert redis_client.dbsize() == 0
+
+
 def test_follow_redirect_shows_new_count(client: Any) -> None:
-    response = client.post("/", data={"vote": "Spaces"}, follow_redirects=True)
+    response = client.post("/", data=vote_form("Spaces"), follow_redirects=True)
     assert response.status_code == 200
     assert counts_on_page(response.text) == (0, 1)
 
 
 def test_api_results(client: Any) -> None:
-    client.post("/", data={"vote": "Tabs"})
+    client.post("/", data=vote_form("Tabs"))
     response = client.get("/api/results")
     assert response.status_code == 200
     assert response.get_json() == {"title": TITLE, "options": {"Tabs": 1, "Spaces": 0}}
@@ -64,9 +105,9 @@ def test_api_results(client: Any) -> None:
 
 
 def test_reset(client: Any, redis_client: redis.Redis) -> None:
-    client.post("/", data={"vote": "Tabs"})
-    client.post("/", data={"vote": "Spaces"})
-    response = client.post("/", data={"vote": "reset"})
+    client.post("/", data=vote_form("Tabs"))
+    client.post("/", data=vote_form("Spaces"))
+    response = client.post("/", data={"vote": "reset", "reset_token": RESET_TOKEN})
     assert response.status_code == 303
     assert client.get("/api/results").get_json()["options"] == {"Tabs": 0, "Spaces": 0}
     assert counts_on_page(client.get("/").text) == (0, 0)
@@ -74,11 +115,32 @@ def test_reset(client: Any, redis_client: redis.Redis) -> None:
 
 def test_reset_disabled(make_app: Any, redis_client: redis.Redis) -> None:
     client = make_app(RESET_ENABLED=False).test_client()
-    client.post("/", data={"vote": "Tabs"})
+    client.post("/", data=vote_form("Tabs"))
     assert 'value="reset"' not in client.get("/").text
-    response = client.post("/", data={"vote": "reset"})
+    response = client.post("/", data={"vote": "reset", "reset_token": RESET_TOKEN})
     assert response.status_code == 403
     assert "Reset is disabled." in response.text
+    assert redis_client.hgetall(VOTES_KEY) == {"Tabs": "1"}
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        {"vote": "reset"},
+        {"vote": "reset", "reset_token": ""},
+        {"vote": "reset", "reset_token": RESET_TOKEN[:-1]},
+        {"vote": "reset", "reset_token": RESET_TOKEN + "x"},
+        {"vote": "reset", "reset_token": "é" + RESET_TOKEN[1:]},
+    ],
+)
+def test_reset_needs_the_operator_token(
+    client: Any, redis_client: redis.Redis, form: dict[str, str]
+) -> None:
+    client.post("/", data=vote_form("Tabs"))
+    # No Origin, Referer or Sec-Fetch-Site: a script, which the cross-site check lets through.
+    response = client.post("/", data=form)
+    assert response.status_code == 403
+    assert "operator token" in response.text
     assert redis_client.hgetall(VOTES_KEY) == {"Tabs": "1"}
 
 
@@ -95,19 +157,21 @@ def test_title_and_options_are_escaped(make_app: Any) -> None:
     assert 'value="&#34;&gt;&lt;img src=x onerror=alert(1)&gt;"' in html
     assert "<b>bold</b>" not in html
     # The escaped value posts back as the option itself.
-    assert client.post("/", data={"vote": '"><img src=x onerror=alert(1)>'}).status_code == 303
+    assert client.post("/", data=vote_form('"><img src=x onerror=alert(1)>')).status_code == 303
 
 
 @pytest.mark.parametrize(
     ("data", "status", "message"),
     [
-        ({"vote": "Emacs"}, 400, "Unknown option."),
-        ({"vote": "tabs"}, 400, "Unknown option."),
-        ({"vote": ""}, 400, "Unknown option."),
-        ({}, 400, "Send exactly one"),
-        ({"other": "Tabs"}, 400, "Send exactly one"),
-        ({"vote": ["Tabs", "Spaces"]}, 400, "Send exactly one"),
-        ({"vote": "Tabs", "padding": "x" * 2000}, 413, "Request Entity Too Large"),
+        (vote_form("Emacs"), 400, "Unknown option."),
+        (vote_form("tabs"), 400, "Unknown option."),
+        (vote_form(""), 400, "Unknown option."),
+        ({}, 400, "Send the &#39;vote&#39; field"),
+        ({"other": "Tabs"}, 400, "Unexpected field &#39;other&#39;"),
+        ({"vote": "Tabs", "other": "x"}, 400, "Unexpected field &#39;other&#39;"),
+        ({"vote": ["Tabs", "Spaces"]}, 400, "Send each field once"),
+        ({"vote": ["Tabs", "Tabs"]}, 400, "Send each field once"),
+        ({**vote_form("Tabs"), "padding": "x" * 2000}, 413, "Request Entity Too Large"),
     ],
 )
 def test_bad_input_is_refused_without_new_key(
@@ -126,7 +190,7 @@ def test_bad_input_is_refused_without_new_key(
         # Only the page's own urlencoded form is accepted.
         ("vote=Tabs", "text/plain", 415, "application/x-www-form-urlencoded"),
         ("vote=Tabs", None, 415, "application/x-www-form-urlencoded"),
-        ("", "text/plain", 400, "Send exactly one"),
+        ("", "text/plain", 400, "Send the &#39;vote&#39; field"),
         ("vote=Tabs&" + "&".join(f"f{n}=1" for n in range(10)), FORM, 400, "not valid"),
         (b"vote=Tabs\xff", FORM, 400, "not valid"),
         ("vote=%FF", FORM, 400, "Unknown option."),
@@ -147,14 +211,14 @@ def test_malformed_forms_are_refused_without_new_key(
 
 
 def test_multipart_form_is_refused(client: Any, redis_client: redis.Redis) -> None:
-    response = client.post("/", data={"vote": "Tabs"}, content_type="multipart/form-data")
+    response = client.post("/", data=vote_form("Tabs"), content_type="multipart/form-data")
     assert response.status_code == 415
     assert redis_client.dbsize() == 0
 
 
 def test_security_headers_on_every_response(client: Any) -> None:
     for response in (
-        client.post("/", data={"vote": "Tabs", "padding": "x" * 2000}),  # 413 from Werkzeug
+        client.post("/", data={**vote_form("Tabs"), "padding": "x" * 2000}),  # 413 from Werkzeug
         client.get("/missing"),
         client.get("/healthz"),
     ):
@@ -190,7 +254,7 @@ def test_api_errors_are_json(client: Any) -> None:
 def test_cross_site_post_is_rejected(
     client: Any, redis_client: redis.Redis, headers: dict[str, str]
 ) -> None:
-    response = client.post("/", data={"vote": "Tabs"}, headers=headers)
+    response = client.post("/", data=vote_form("Tabs"), headers=headers)
     assert response.status_code == 403
     assert "not accepted" in response.text
     assert redis_client.dbsize() == 0
@@ -210,7 +274,7 @@ def test_cross_site_post_is_rejected(
 def test_same_origin_post_is_accepted(
     client: Any, redis_client: redis.Redis, headers: dict[str, str]
 ) -> None:
-    response = client.post("/", data={"vote": "Tabs"}, headers=headers)
+    response = client.post("/", data=vote_form("Tabs"), headers=headers)
     assert response.status_code == 303
     assert redis_client.hget("voting-app:votes", "Tabs") == "1"
 
@@ -233,6 +297,70 @@ def test_redis_down_answers_503_quickly(make_app: Any) -> None:
         assert response.mimetype == kind
         assert response.headers["Retry-After"] == "5"
         assert "unavailable" in response.text
-    assert client.post("/", data={"vote": "Tabs"}).status_code == 503
+    form = vote_form("Tabs")
+    response = client.post("/", data=form)
+    assert response.status_code == 503
+    # The error page offers to send the same vote, token and all, again.
+    assert f'name="token" value="{form["token"]}"' in response.text
+    assert 'name="vote" value="Tabs"' in response.text
     assert client.get("/healthz").status_code == 200
     assert client.get("/readyz").status_code == 503
+
+
+def test_api_vote_answers_the_counts_and_the_next_token(
+    client: Any, redis_client: redis.Redis
+) -> None:
+    client.post("/", data=vote_form("Spaces"))
+    form = vote_form("Tabs")
+    first = client.post("/api/vote", data=form)
+    assert first.status_code == 200
+    answer = first.get_json()
+    assert answer["counted"] is True
+    assert answer["counts"] == [1, 1]
+    assert TOKEN_PATTERN.fullmatch(answer["token"]) and answer["token"] != form["token"]
+    # Sent again (a retry after a lost answer): recognised, not counted twice.
+    again = client.post("/api/vote", data=form).get_json()
+    assert (again["counted"], again["counts"]) == (False, [1, 1])
+    assert redis_client.hgetall(VOTES_KEY) == {"Tabs": "1", "Spaces": "1"}
+
+
+@pytest.mark.parametrize(
+    ("data", "headers", "status"),
+    [
+        (vote_form("Emacs"), {}, 400),
+        ({"vote": "Tabs"}, {}, 400),
+        ({"vote": "reset", "reset_token": RESET_TOKEN}, {}, 400),
+        (vote_form("Tabs"), {"Sec-Fetch-Site": "cross-site"}, 403),
+        (vote_form("Tabs"), {"Origin": "https://evil.example"}, 403),
+        ({**vote_form("Tabs"), "padding": "x" * 2000}, {}, 413),
+        ({**vote_form("Tabs"), "vote": ["Tabs", "Tabs"]}, {}, 400),
+    ],
+)
+def test_api_vote_refusals_are_json(
+    client: Any,
+    redis_client: redis.Redis,
+    data: dict[str, str],
+    headers: dict[str, str],
+    status: int,
+) -> None:
+    response = client.post("/api/vote", data=data, headers=headers)
+    assert response.status_code == status
+    assert "error" in response.get_json()
+    assert redis_client.hgetall(VOTES_KEY) == {}
+
+
+def test_api_vote_takes_only_posts(client: Any) -> None:
+    response = client.get("/api/vote")
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "POST"
+    assert "error" in response.get_json()
+    # The security headers come around it like every other response.
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_api_vote_answers_503_json_while_redis_is_away(make_app: Any) -> None:
+    client = make_app(REDIS_PORT=1).test_client()
+    response = client.post("/api/vote", data=vote_form("Tabs"))
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert "unavailable" in response.get_json()["error"]
