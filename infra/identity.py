@@ -13,10 +13,11 @@ class Identity(Construct):
     """Roles for the ECS tasks.
 
     The execution role (used by ECS, not by the app) pulls images from this stack's repository,
-    writes to its services' log groups and reads exactly one secret: the Redis password
-    parameter. Each service's task role (what the app's own AWS calls would use) has nothing
-    attached, except the Redis task's right to mount its EFS access point when the Fargate
-    backend keeps data there; ECS may assume it only for tasks of this account.
+    writes to its services' log groups and reads exactly the stack's secrets (the Redis
+    password, and the reset token where reset is on). Each service's task role (what the app's
+    own AWS calls would use) has nothing attached, except the Redis task's right to mount its
+    EFS access point when the Fargate backend keeps data there; ECS may assume it only for
+    tasks of this account.
     """
 
     def __init__(
@@ -26,7 +27,7 @@ class Identity(Construct):
         *,
         name: str,
         account: Account,
-        password_parameter_arn: str,
+        secret_parameter_arns: list[str],
         kms_key_arn: str,
         repository_arn: str,
         log_group_arns: list[str],
@@ -79,7 +80,7 @@ class Identity(Construct):
             name="read-redis-password",
             role=self.execution_role.id,
             policy=policy(
-                {"Action": "ssm:GetParameters", "Resource": password_parameter_arn},
+                {"Action": "ssm:GetParameters", "Resource": secret_parameter_arns},
                 {
                     "Action": "kms:Decrypt",
                     "Resource": kms_key_arn,

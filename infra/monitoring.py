@@ -274,8 +274,8 @@ class Monitoring(Construct):
             self._alarm(
                 f"{role}-unhealthy-targets",
                 f"Some {role} targets fail the NLB health check. Check first: the target "
-                "group's health reasons, then the failing tasks' logs (the check is "
-                "HTTP /healthz, which does not touch Redis).",
+                "group's health reasons, then /readyz's reason in the failing tasks' logs "
+                "(the check is HTTP /readyz: Redis must answer with this task's password).",
                 threshold=1,
                 **unhealthy,
             )

@@ -149,7 +149,10 @@ class Settings:
     vote_option_2: str = "Spaces"
     """Second vote option."""
     reset_enabled: bool = True
-    """Whether the page offers a Reset button."""
+    """Whether an operator may reset the votes, with the `reset_token` variable's token.
+    Default: dev only."""
+    reset_token_version: int = 1
+    """Bump to write a new `reset_token` into SSM (write-only values are not compared)."""
 
     domain_name: str = ""
     """Serve HTTPS on 443 under this name (empty: HTTP only on the NLB's DNS name)."""
@@ -224,6 +227,7 @@ class Settings:
 PROFILE_DEFAULTS: dict[str, dict[str, Any]] = {
     "dev": {},
     "prod": {
+        "reset_enabled": False,
         "nat_per_az": True,
         "vpc_endpoints": True,
         "web_deployment": "blue_green",
@@ -339,6 +343,8 @@ def _check(s: Settings) -> None:
         raise _fail(
             "cache_restore_snapshot", s.cache_restore_snapshot, "needs redis_backend elasticache"
         )
+    if s.reset_token_version < 1:
+        raise _fail("reset_token_version", s.reset_token_version, "use 1 or more")
     if s.redis_password_version < 1:
         raise _fail("redis_password_version", s.redis_password_version, "use 1 or more")
     if s.redis_backend not in ("fargate", "elasticache"):

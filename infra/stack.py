@@ -29,7 +29,7 @@ from infra.providers import (
 )
 from infra.redis import redis_backend
 from infra.registry import Registry
-from infra.secrets import RedisPassword
+from infra.secrets import RedisPassword, ResetToken
 from infra.security import SecurityGroups
 from infra.settings import Settings
 from infra.template import literal
@@ -108,6 +108,17 @@ class VotingStack(TerraformStack):
             # ElastiCache's auth_token is an ordinary argument: it must read the value.
             ephemeral=s.redis_backend == "fargate",
         )
+        reset_token = (
+            ResetToken(
+                self,
+                "reset_token",
+                name=name,
+                kms_key_arn=encryption.key_arn,
+                version=s.reset_token_version,
+            )
+            if s.reset_enabled
+            else None
+        )
         registry = Registry(
             self,
             "registry",
@@ -137,7 +148,9 @@ class VotingStack(TerraformStack):
             "identity",
             name=name,
             account=encryption.account,
-            password_parameter_arn=password.parameter_arn,
+            secret_parameter_arns=[
+                secret.parameter_arn for secret in (password, reset_token) if secret is not None
+            ],
             kms_key_arn=encryption.key_arn,
             repository_arn=registry.repository.arn,
             log_group_arns=[
@@ -183,6 +196,7 @@ class VotingStack(TerraformStack):
             network=network,
             groups=groups,
             password=password,
+            reset_token=reset_token,
             identity=identity,
             image_uri=registry.image_uri,
             redis=redis.endpoint,

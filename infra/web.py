@@ -16,7 +16,7 @@ from infra.identity import Identity
 from infra.monitoring import WEB_ROLLBACK_ALARMS, alarm_name
 from infra.network import Network
 from infra.providers import Construct
-from infra.secrets import RedisPassword
+from infra.secrets import RedisPassword, ResetToken
 from infra.security import SecurityGroups
 from infra.settings import Settings
 from infra.template import literal
@@ -26,7 +26,8 @@ class WebFrontend(FargateService):
     """The voting page: public NLB (80, and 443 with a certificate), autoscaled tasks.
 
     The tasks run in private subnets and reach Redis at `redis`; the NLB's HTTP health check
-    asks `/healthz`, and the container's own check runs the image's health script.
+    asks `/readyz` (Redis reachable with this task's password), and the container's own check
+    runs the image's health script (`/healthz`, liveness only).
     """
 
     def __init__(
@@ -38,6 +39,7 @@ class WebFrontend(FargateService):
         network: Network,
         groups: SecurityGroups,
         password: RedisPassword,
+        reset_token: ResetToken | None,
         identity: Identity,
         image_uri: str,
         redis: RedisEndpoint,
@@ -64,10 +66,11 @@ class WebFrontend(FargateService):
                     "TITLE": literal(s.app_title),
                     "VOTE1VALUE": literal(s.vote_option_1),
                     "VOTE2VALUE": literal(s.vote_option_2),
-                    "RESET_ENABLED": "true" if s.reset_enabled else "false",
+                    "RESET_ENABLED": "true" if reset_token else "false",
                     "PORT": str(s.web_container_port),
                 },
-                secrets={"REDIS_PWD": password.parameter_arn},
+                secrets={"REDIS_PWD": password.parameter_arn}
+                | ({"RESET_TOKEN": reset_token.parameter_arn} if reset_token else {}),
                 # The image's own HEALTHCHECK script; ECS ignores the Dockerfile's instruction.
                 health_check=["CMD", "python", "/app/healthcheck.py"],
             ),
@@ -79,7 +82,9 @@ class WebFrontend(FargateService):
                 security_group_id=groups.web_lb.id,
                 listeners=listeners,
                 internal=False,
-                health_check_path="/healthz",
+                # Readiness, not liveness: a release that cannot reach or log in to Redis never
+                # becomes healthy, so it never replaces healthy tasks (frontend/README.md).
+                health_check_path="/readyz",
                 deletion_protection=s.deletion_protection,
             ),
             autoscaling=Autoscaling(

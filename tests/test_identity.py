@@ -12,14 +12,13 @@ def _statements(synth, name: str) -> list[dict]:
     return json.loads(synth.resource("aws_iam_role_policy", name)["policy"])["Statement"]
 
 
-def test_execution_role_reads_only_the_password(synth_dev):
-    statements = _statements(synth_dev, "identity_execution_secret")
-    resources = [statement["Resource"] for statement in statements]
-    assert resources == [
-        "${aws_ssm_parameter.secrets_parameter.arn}",
-        "${aws_kms_key.encryption_key.arn}",
-    ]
-    assert statements[0]["Action"] == "ssm:GetParameters"
+def test_execution_role_reads_only_the_stacks_secrets(any_synth):
+    read, decrypt = _statements(any_synth, "identity_execution_secret")
+    assert read["Action"] == "ssm:GetParameters"
+    assert sorted(read["Resource"]) == sorted(
+        f"${{aws_ssm_parameter.{name}.arn}}" for name in any_synth.resources("aws_ssm_parameter")
+    )
+    assert decrypt["Resource"] == "${aws_kms_key.encryption_key.arn}"
 
 
 def test_execution_role_pulls_from_this_repository_and_writes_these_log_groups(any_synth):

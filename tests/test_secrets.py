@@ -26,10 +26,39 @@ def test_parameter_is_a_kms_secure_string_written_write_only(synth_dev):
     assert "value" not in parameter and "insecure_value" not in parameter
 
 
+RESET_SECRET = {
+    "name": "RESET_TOKEN",
+    "valueFrom": "${aws_ssm_parameter.reset_token_parameter.arn}",
+}
+
+
 def test_both_containers_get_the_password_as_a_secret(synth_dev):
-    for task in ("web_task", "redis_task"):
-        (container,) = synth_dev.containers(task)
-        assert container["secrets"] == [PASSWORD_SECRET], task
+    (redis,) = synth_dev.containers("redis_task")
+    assert redis["secrets"] == [PASSWORD_SECRET]
+    (web,) = synth_dev.containers("web_task")
+    assert PASSWORD_SECRET in web["secrets"]
+
+
+def test_reset_needs_the_operator_token_from_its_own_write_only_secret(synth_dev):
+    """dev offers reset: the token comes like the password, as a secret of the web container."""
+    variable = synth_dev.data["variable"]["reset_token"]
+    assert variable["sensitive"] is True and variable["ephemeral"] is True
+    assert "default" not in variable
+    parameter = synth_dev.resource("aws_ssm_parameter", "reset_token_parameter")
+    assert parameter["name"] == "/voting-app-dev/reset-token"
+    assert parameter["type"] == "SecureString"
+    assert parameter["value_wo"] == "${var.reset_token}"
+    (web,) = synth_dev.containers("web_task")
+    assert web["secrets"] == [PASSWORD_SECRET, RESET_SECRET]
+    assert {"name": "RESET_ENABLED", "value": "true"} in web["environment"]
+
+
+def test_prod_offers_no_reset_and_holds_no_token(synth_prod):
+    assert "reset_token" not in synth_prod.data["variable"]
+    assert "reset_token_parameter" not in synth_prod.resources("aws_ssm_parameter")
+    (web,) = synth_prod.containers("web_task")
+    assert web["secrets"] == [PASSWORD_SECRET]
+    assert {"name": "RESET_ENABLED", "value": "false"} in web["environment"]
 
 
 def test_no_credential_in_any_container_environment(any_synth):

@@ -82,7 +82,8 @@ def test_web_listener_80_and_http_health_check(synth_dev):
         {
             "port": 8080,
             "target_type": "ip",
-            "health_check": {"protocol": "HTTP", "path": "/healthz", "matcher": "200"},
+            # Readiness: a release that cannot reach or log in to Redis never becomes healthy.
+            "health_check": {"protocol": "HTTP", "path": "/readyz", "matcher": "200"},
         },
     )
 

@@ -87,9 +87,22 @@ def password_config(synth_dev, tmp_path_factory) -> Path:
     return folder
 
 
-def _plan(folder: Path, password: str) -> subprocess.CompletedProcess[str]:
+# dev offers reset, so its variables include the operator token.
+VALID_RESET_TOKEN = "r" * 32
+
+
+def _plan(
+    folder: Path, password: str, reset_token: str = VALID_RESET_TOKEN
+) -> subprocess.CompletedProcess[str]:
     return terraform.run(
-        ["plan", "-input=false", "-no-color", "-lock=false", f"-var=redis_password={password}"],
+        [
+            "plan",
+            "-input=false",
+            "-no-color",
+            "-lock=false",
+            f"-var=redis_password={password}",
+            f"-var=reset_token={reset_token}",
+        ],
         chdir=folder,
         offline=True,
     )
@@ -143,6 +156,24 @@ def test_terraform_refuses_a_password_a_backend_would_refuse(password_config, pa
     assert "16-128 characters, only letters, digits and" in output.replace("\n", " "), output
 
 
+@pytest.mark.parametrize(
+    ("token", "accepted"),
+    [
+        ("a" * 32, True),
+        ("0123456789abcdef" * 3, True),
+        ("a" * 31, False),
+        ("a" * 20 + " " * 12, False),
+    ],
+    ids=["32-chars", "hex-48", "31-chars", "space"],
+)
+def test_terraform_checks_the_reset_token(password_config, token, accepted):
+    result = _plan(password_config, "a" * 16, reset_token=token)
+    output = result.stdout + result.stderr
+    assert (result.returncode == 0) is accepted, output
+    if not accepted:
+        assert "reset_token must be 32 or more" in output.replace("\n", " "), output
+
+
 def _readme_recipe() -> str:
     readme = (PROJECT_DIR / "README.md").read_text(encoding="utf-8")
     (recipe,) = set(re.findall(r'export TF_VAR_redis_password="\$\((.+?)\)"', readme))
@@ -166,6 +197,7 @@ def test_the_readme_recipe_always_yields_a_valid_password(synth_dev, tmp_path):
                 "source": "./rule",
                 "for_each": "${toset(var.samples)}",
                 "redis_password": "${each.value}",
+                "reset_token": VALID_RESET_TOKEN,
             }
         },
     }
