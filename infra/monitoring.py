@@ -274,8 +274,8 @@ class Monitoring(Construct):
             self._alarm(
                 f"{role}-unhealthy-targets",
                 f"Some {role} targets fail the NLB health check. Check first: the target "
-                "group's health reasons, then /readyz's reason in the failing tasks' logs "
-                "(the check is HTTP /readyz: Redis must answer with this task's password).",
+                "group's health reasons, then the 'Not ready' reason in the failing tasks' logs "
+                "(the check is HTTP /readyz/lb: Redis reached once, with this task's password).",
                 threshold=1,
                 **unhealthy,
             )

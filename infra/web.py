@@ -26,7 +26,7 @@ class WebFrontend(FargateService):
     """The voting page: public NLB (80, and 443 with a certificate), autoscaled tasks.
 
     The tasks run in private subnets and reach Redis at `redis`; the NLB's HTTP health check
-    asks `/readyz` (Redis reachable with this task's password), and the container's own check
+    asks `/readyz/lb` (Redis reached with this task's password), and the container's own check
     runs the image's health script (`/healthz`, liveness only).
     """
 
@@ -82,9 +82,10 @@ class WebFrontend(FargateService):
                 security_group_id=groups.web_lb.id,
                 listeners=listeners,
                 internal=False,
-                # Readiness, not liveness: a release that cannot reach or log in to Redis never
-                # becomes healthy, so it never replaces healthy tasks (frontend/README.md).
-                health_check_path="/readyz",
+                # Readiness as the NLB should see it: a release that cannot reach or log in to
+                # Redis never turns healthy, and an outage of Redis itself does not make ECS
+                # replace every web task (frontend/README.md, "Health checks").
+                health_check_path="/readyz/lb",
                 deletion_protection=s.deletion_protection,
             ),
             autoscaling=Autoscaling(

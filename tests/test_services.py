@@ -82,8 +82,8 @@ def test_web_listener_80_and_http_health_check(synth_dev):
         {
             "port": 8080,
             "target_type": "ip",
-            # Readiness: a release that cannot reach or log in to Redis never becomes healthy.
-            "health_check": {"protocol": "HTTP", "path": "/readyz", "matcher": "200"},
+            # A release that cannot reach or log in to Redis never becomes healthy.
+            "health_check": {"protocol": "HTTP", "path": "/readyz/lb", "matcher": "200"},
         },
     )
 

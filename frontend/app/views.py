@@ -88,6 +88,10 @@ def healthz() -> tuple[str, int, dict[str, str]]:
     return "ok\n", 200, {"Content-Type": "text/plain; charset=utf-8"}
 
 
+# Reasons that blame this task (its password, TLS settings or host clock), not Redis being away.
+TASK_FAULTS = frozenset({"auth", "tls", "clock"})
+
+
 @bp.get("/readyz")
 def readyz() -> tuple[Response, int]:
     """Say whether this process can serve votes: 200, or 503 with the reason.
@@ -95,12 +99,39 @@ def readyz() -> tuple[Response, int]:
     `reason` is `auth` (Redis refused the password), `tls`, `unreachable`, `clock` (Redis's
     clock is too far off for vote deadlines) or `error`.
     """
-    found = store.readiness()
+    found = _readiness()
     if found.ready:
         return jsonify(status="ready"), 200
-    # The details name settings and servers: they go to the log, not to whoever asks.
-    current_app.logger.error("Not ready: %s", found.detail)
     return jsonify(status="unavailable", reason=found.reason), 503
+
+
+@bp.get("/readyz/lb")
+def readyz_for_the_load_balancer() -> tuple[Response, int]:
+    """The load balancer's check: 503 until this process has reached Redis once, and whenever
+    the fault is this task's (`TASK_FAULTS`); 200 `degraded` through an outage after that.
+
+    A release that cannot reach or log in to Redis never turns healthy, so it never replaces
+    healthy tasks; an outage of Redis itself does not make ECS replace every web task.
+    """
+    found = _readiness()
+    if found.ready:
+        return jsonify(status="ready"), 200
+    if current_app.extensions[_REACHED] and found.reason not in TASK_FAULTS:
+        return jsonify(status="degraded", reason=found.reason), 200
+    return jsonify(status="unavailable", reason=found.reason), 503
+
+
+_REACHED = "voting-app.reached-redis"
+
+
+def _readiness() -> store.Readiness:
+    """Ask Redis, remember a success for this process, and log why when not ready."""
+    found = store.readiness()
+    current_app.extensions[_REACHED] = current_app.extensions.get(_REACHED, False) or found.ready
+    if not found.ready:
+        # The details name settings and servers: they go to the log, not to whoever asks.
+        current_app.logger.error("Not ready: %s", found.detail)
+    return found
 
 
 @bp.app_errorhandler(redis.RedisError)

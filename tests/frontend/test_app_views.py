@@ -364,3 +364,31 @@ def test_api_vote_answers_503_json_while_redis_is_away(make_app: Any) -> None:
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "5"
     assert "unavailable" in response.get_json()["error"]
+
+
+def test_load_balancer_check_fails_until_redis_answered_once(make_app: Any) -> None:
+    """A release that never reaches Redis (wrong host, port or password) never gets healthy."""
+    unreachable = make_app(REDIS_PORT=1).test_client()
+    response = unreachable.get("/readyz/lb")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "unavailable", "reason": "unreachable"}
+    refused = make_app(REDIS_PASSWORD="not-the-password-at-all").test_client()
+    assert refused.get("/readyz/lb").get_json() == {"status": "unavailable", "reason": "auth"}
+
+
+def test_load_balancer_check_rides_out_an_outage_after_the_first_success(
+    make_app: Any, redis_server: Any
+) -> None:
+    """Once a process has reached Redis, an outage is Redis's, not this task's: replacing every
+    web task would not help, so the load balancer's check stays green while /readyz says why."""
+    client = make_app().test_client()
+    assert client.get("/readyz/lb").get_json() == {"status": "ready"}
+    redis_server.pause()
+    try:
+        assert client.get("/readyz").status_code == 503
+        response = client.get("/readyz/lb")
+        assert response.status_code == 200
+        assert response.get_json() == {"status": "degraded", "reason": "unreachable"}
+    finally:
+        redis_server.resume()
+    assert client.get("/readyz/lb").get_json() == {"status": "ready"}
