@@ -279,6 +279,8 @@ def _check(s: Settings) -> None:
     if not 1 <= s.az_count <= 4:
         raise _fail("az_count", s.az_count, "use 1 to 4 availability zones")
     _check_cidr(s)
+    if len(set(s.availability_zones)) != len(s.availability_zones):
+        raise _fail("availability_zones", list(s.availability_zones), "name each zone once")
     if s.availability_zones and (
         len(s.availability_zones) != s.az_count
         or not all(zone.startswith(s.region) for zone in s.availability_zones)

@@ -64,6 +64,11 @@ BAD = [
     ({"VOTING_ALARM_MINUTES": "0"}, "setting 'alarm_minutes' = 0 is invalid: use 1 to 60"),
     ({"VOTING_ALARM_CPU_PERCENT": "5"}, "setting 'alarm_cpu_percent' = 5 is invalid"),
     ({"VOTING_ALARM_HTTP_5XX_PER_MINUTE": "0"}, "setting 'alarm_http_5xx_per_minute' = 0"),
+    (
+        {"VOTING_AVAILABILITY_ZONES": "us-west-2a,us-west-2a"},
+        "setting 'availability_zones' = ['us-west-2a', 'us-west-2a'] is invalid: name each zone once",
+    ),
+    ({"VOTING_RESET_TOKEN_VERSION": "0"}, "setting 'reset_token_version' = 0 is invalid"),
 ]
 
 
