@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from infra.fargate_service import log_group_name
 from infra.policies import Account
 from infra.providers import (
     Construct,
@@ -67,7 +68,13 @@ class Encryption(Construct):
                 ],
                 "Resource": "*",
                 "Condition": {
-                    "ArnLike": {"kms:EncryptionContext:aws:logs:arn": f"{logs_arn}:log-group:*"}
+                    "ArnLike": {
+                        # The stack's groups: its services' (`/ecs/<name>-...`) and the VPC's.
+                        "kms:EncryptionContext:aws:logs:arn": [
+                            f"{logs_arn}:log-group:{log_group_name(name + '-*')}",
+                            f"{logs_arn}:log-group:/vpc/{name}/*",
+                        ]
+                    }
                 },
             },
         ]

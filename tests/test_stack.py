@@ -59,3 +59,24 @@ def test_outputs(synth_dev):
 def test_kms_key_rotates(synth_dev):
     key = synth_dev.resource("aws_kms_key", "encryption_key")
     assert key["enable_key_rotation"] is True
+
+
+def test_the_key_serves_cloudwatch_logs_for_this_stacks_log_groups_only(any_synth):
+    """Every encrypted log group of the stack is covered by the key policy, and no other."""
+    import fnmatch
+    import json
+
+    key = any_synth.resource("aws_kms_key", "encryption_key")
+    (logs,) = [
+        s
+        for s in json.loads(key["policy"])["Statement"]
+        if s["Sid"] == "CloudWatchLogsForThisStack"
+    ]
+    patterns = logs["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"]
+    prefix = patterns[0].split(":log-group:")[0]
+    for name, group in any_synth.resources("aws_cloudwatch_log_group").items():
+        arn = f"{prefix}:log-group:{group['name']}"
+        assert any(fnmatch.fnmatchcase(arn, p) for p in patterns), (name, patterns)
+    for other in ("/aws/lambda/something", "/ecs/someone-else-web", "/vpc/other/flow-logs"):
+        arn = f"{prefix}:log-group:{other}"
+        assert not any(fnmatch.fnmatchcase(arn, p) for p in patterns), (other, patterns)
