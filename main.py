@@ -4,6 +4,7 @@ import os
 import sys
 from pathlib import Path
 
+from infra import lazy_import, lazy_node
 from infra.node import use_project_node
 from infra.outdir import remove_stale_stacks, summary, written_stacks
 from infra.project import CDKTF_JSON, output_dir
@@ -15,7 +16,10 @@ def main() -> int:
     try:
         environments = load_all(read_context(CDKTF_JSON))
         selected = select(environments, os.environ.get("VOTING_ENVIRONMENTS", ""))
-    except SettingsError as error:
+        # The loaders' switches, checked (they raise on a bad value) before anything loads.
+        lazy_import.enabled()
+        lazy_node.enabled()
+    except (SettingsError, lazy_import.LazyImportError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 

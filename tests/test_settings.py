@@ -66,7 +66,8 @@ BAD = [
     ({"VOTING_ALARM_HTTP_5XX_PER_MINUTE": "0"}, "setting 'alarm_http_5xx_per_minute' = 0"),
     (
         {"VOTING_AVAILABILITY_ZONES": "us-west-2a,us-west-2a"},
-        "setting 'availability_zones' = ['us-west-2a', 'us-west-2a'] is invalid: name each zone once",
+        "setting 'availability_zones' = ['us-west-2a', 'us-west-2a'] is invalid: "
+        "name each zone once",
     ),
     ({"VOTING_RESET_TOKEN_VERSION": "0"}, "setting 'reset_token_version' = 0 is invalid"),
 ]

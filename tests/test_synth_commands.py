@@ -141,3 +141,18 @@ def test_synth_needs_no_terraform(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert (tmp_path / "stacks" / "voting-app-dev" / "cdk.tf.json").is_file()
+
+
+@pytest.mark.parametrize("switch", ["VOTING_LAZY_PROVIDERS", "VOTING_LAZY_NODE_PROVIDERS"])
+def test_a_bad_loader_switch_is_one_line_naming_it(switch, tmp_path):
+    result = subprocess.run(
+        [sys.executable, "main.py"],
+        cwd=PROJECT_DIR,
+        env=_user_env(CDKTF_OUTDIR=str(tmp_path), **{switch: "maybe"}),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"error: {switch}='maybe' is not a switch"), line
