@@ -253,8 +253,16 @@ class FargateService(Construct):
             propagate_tags="SERVICE",
             enable_execute_command=True if base.execute_command else None,
             enable_ecs_managed_tags=True,
-            # Autoscaling owns the count once deployed; a later apply must not reset it.
-            lifecycle={"ignore_changes": ["desired_count"]} if autoscaling else None,
+            # Autoscaling owns the count once deployed; a later apply must not reset it. With
+            # blue/green, ECS owns which target group is live and swaps it on every release:
+            # sending the first group back would stop them alternating (provider issue 45678).
+            # The cost: changing the target groups afterwards takes a rolling deploy first.
+            lifecycle={
+                "ignore_changes": (["desired_count"] if autoscaling else [])
+                + (["load_balancer"] if blue_green else [])
+            }
+            if autoscaling or blue_green
+            else None,
             # `apply` returns once the tasks are running and healthy, and fails if they never are.
             wait_for_steady_state=True,
             # Needed before the first task starts, yet not referenced: a listener forwarding to

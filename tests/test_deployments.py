@@ -50,6 +50,15 @@ def test_the_two_target_groups_are_alike_and_the_listener_is_left_to_ecs(synth_p
     assert listener["lifecycle"] == {"ignore_changes": ["default_action"]}
 
 
+def test_terraform_leaves_the_live_target_group_to_ecs(synth_prod, synth_dev):
+    """ECS swaps which group is live on every release; an apply that sent the first group back
+    would stop the groups alternating (terraform-provider-aws issue 45678)."""
+    service = synth_prod.resource("aws_ecs_service", "web_service")
+    assert service["lifecycle"]["ignore_changes"] == ["desired_count", "load_balancer"]
+    rolling = synth_dev.resource("aws_ecs_service", "web_service")
+    assert rolling["lifecycle"]["ignore_changes"] == ["desired_count"]
+
+
 def test_deploy_role_moves_only_this_listener_between_these_groups(synth_prod):
     role = synth_prod.resource("aws_iam_role", "web_deploy_role")
     (trust,) = json.loads(role["assume_role_policy"])["Statement"]

@@ -29,7 +29,10 @@ def test_plain_terraform_steps_work_up_to_the_provider_download(synth_dev, tmp_p
 
 
 def test_readme_resource_counts_match_the_stacks(synth_dev, synth_prod):
+    counts = [sum(map(len, s.data["resource"].values())) for s in (synth_dev, synth_prod)]
     found = re.search(r"a new dev stack adds (\d+) resources and prod (\d+)", README)
     assert found, "the README's first-deploy checklist lost its resource counts"
-    counts = [sum(map(len, s.data["resource"].values())) for s in (synth_dev, synth_prod)]
     assert [int(found[1]), int(found[2])] == counts
+    # What `make synth` prints, as the quick start shows it.
+    shown = [int(n) for n in re.findall(r"voting-app-(?:dev|prod) +(\d+) resources", README)]
+    assert shown == counts
