@@ -14,6 +14,7 @@ export PIPENV_IGNORE_VIRTUALENVS := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # The cdktf CLI would ask HashiCorp's server for news on every run; see the README.
 export CHECKPOINT_DISABLE := 1
+# checkov: no download of Bridgecrew's check-to-guideline mapping (the network has none).
 export BC_SKIP_MAPPING := TRUE
 # The project's pinned pipenv comes first, whatever pipenv the caller has.
 export PATH := $(CURDIR)/.venv-tools/bin:$(PATH)

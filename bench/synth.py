@@ -32,6 +32,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_DIR))
+from infra.node import project_node  # noqa: E402 - the project's root is on the path only now
+
 COMMAND = ["make", "--no-print-directory", "synth"]
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 SAMPLE_SECONDS = 0.02
@@ -123,9 +126,11 @@ def run_once(mode: Mode, outdir: Path) -> Run:
 
 
 def _node_version() -> str:
+    """The version of the node jsii runs (the project's, where npm installed it)."""
+    node = os.environ.get("JSII_NODE") or str(project_node() or "node")
     try:
         return subprocess.run(
-            ["node", "--version"], capture_output=True, text=True, check=True
+            [node, "--version"], capture_output=True, text=True, check=True
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"

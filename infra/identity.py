@@ -49,7 +49,7 @@ class Identity(Construct):
             self,
             "execution",
             name=f"{name}-execution",
-            description="ECS agent: pull images, write logs, read the Redis password",
+            description="ECS agent: pull images, write logs, read the stack's secrets",
             assume_role_policy=assume_role_policy(ECS_TASKS),
         )
         pull_and_log = IamRolePolicy(
@@ -77,7 +77,7 @@ class Identity(Construct):
         secret = IamRolePolicy(
             self,
             "execution_secret",
-            name="read-redis-password",
+            name="read-secrets",
             role=self.execution_role.id,
             policy=policy(
                 {"Action": "ssm:GetParameters", "Resource": secret_parameter_arns},

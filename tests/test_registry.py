@@ -1,6 +1,7 @@
 """ECR repository and the frontend image built and pushed by the docker provider."""
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -49,16 +50,31 @@ def test_docker_provider_logs_in_with_an_ephemeral_ecr_token(synth_dev):
 
 def test_image_built_from_frontend_for_amd64_tagged_with_its_content_hash(synth_dev):
     image = synth_dev.resource("docker_image", "registry_image")
-    content = source_hash(FRONTEND_DIR)[:16]
+    build = synth_dev.resource("terraform_data", "registry_build")
+    content = build["triggers_replace"]["source_hash"]
+    assert re.fullmatch(r"[0-9a-f]{16}", content)
     assert image["name"] == (
         f"${{aws_ecr_repository.registry_repository.repository_url}}:{content}"
         "-${substr(terraform_data.registry_build.id, 0, 8)}"
     )
-    build = synth_dev.resource("terraform_data", "registry_build")
-    assert build["triggers_replace"] == {"source_hash": content}
+    assert image["triggers"] == {"source_hash": content}
     assert image["build"] == {"context": "../../../frontend", "platform": "linux/amd64"}
     push = synth_dev.resource("docker_registry_image", "registry_push")
     assert push["name"] == "${docker_image.registry_image.name}"
+    assert push["triggers"] == {"source_hash": content}
+
+
+def test_the_tag_follows_the_build_context(tmp_path):
+    """Same files, same hash; one changed byte, another (how the content hash is made is
+    tested below)."""
+    (tmp_path / "Dockerfile").write_text("FROM scratch\n")
+    first = _registry(tmp_path)
+    (tmp_path / "Dockerfile").write_text("FROM scratch\nLABEL x=1\n")
+    second = _registry(tmp_path)
+    ((_, build_1),) = first["resource"]["terraform_data"].items()
+    ((_, build_2),) = second["resource"]["terraform_data"].items()
+    assert build_1["triggers_replace"] != build_2["triggers_replace"]
+    assert _registry(tmp_path)["resource"]["terraform_data"] == second["resource"]["terraform_data"]
 
 
 def test_web_task_runs_the_pushed_digest(synth_dev):
