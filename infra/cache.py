@@ -79,5 +79,10 @@ class ManagedRedis(Construct):
         )
         # Clients must speak TLS: transit encryption is on.
         self.endpoint = RedisEndpoint(host=self.group.primary_endpoint_address, tls=True)
+        # ElastiCache names a group's nodes `<group id>-001`, `-002`, ...: their metrics' ids.
+        self.node_ids: list[str] = [
+            f"{self.group.replication_group_id}-{index:03d}"
+            for index in range(1, 1 + self.node_count)
+        ]
         # Its daily snapshots are its backups: nothing for AWS Backup.
         self.file_system_arns: list[str] = []

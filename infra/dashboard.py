@@ -134,10 +134,7 @@ class Dashboard(Construct):
         )
 
     def _cache(self, cache: ManagedRedis) -> None:
-        nodes = [
-            f"{cache.group.replication_group_id}-{index:03d}"
-            for index in range(1, 1 + cache.node_count)
-        ]
+        nodes = cache.node_ids
         for title, metric, stat in (
             ("Cache engine CPU (%)", "EngineCPUUtilization", "Average"),
             ("Cache memory used (%)", "DatabaseMemoryUsagePercentage", "Maximum"),

@@ -343,8 +343,7 @@ class Monitoring(Construct):
         which node is primary, so no alarm names one role's node.
         """
         s = self._settings
-        group_id = cache.group.replication_group_id
-        nodes = [f"{group_id}-{index:03d}" for index in range(1, 1 + cache.node_count)]
+        nodes = cache.node_ids
 
         def highest(metric_name: str, stat: str) -> list[CloudwatchMetricAlarmMetricQuery]:
             queries = [
