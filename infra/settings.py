@@ -48,6 +48,9 @@ _NAME = re.compile(r"[a-z][a-z0-9-]*[a-z0-9]")
 _IMAGE = re.compile(r"[a-z0-9./_-]+:[A-Za-z0-9._-]+(@sha256:[a-f0-9]{64})?")
 _DOMAIN = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[a-z]{2,63}")
+# The most availability zones a stack may use; the subnet layout reserves a range for each.
+MAX_AZ_COUNT = 4
+_SUBNET_BITS = math.ceil(math.log2(2 * MAX_AZ_COUNT))
 # Load balancer and target group names are capped at 32 characters; "-redis" is the longest role.
 _MAX_PREFIX = 32 - len("-redis")
 
@@ -68,9 +71,11 @@ class Settings:
     """AWS region of every resource."""
 
     vpc_cidr: str = "10.0.0.0/16"
-    """VPC address range, split evenly into one public and one private subnet per AZ."""
+    """VPC address range, split into 8 equal subnet ranges: public ones for AZ 0-3, then private
+    ones for AZ 0-3, whatever `az_count` is (a /16 gives /19 subnets)."""
     az_count: int = 2
-    """Availability zones used (1-4); the NLBs and services span all of them."""
+    """Availability zones used (1-4); the NLBs and services span all of them. Raising it adds
+    subnets and leaves the existing ones in place."""
     availability_zones: tuple[str, ...] = ()
     """The zones by name. Default: the region's first `az_count` letters (`us-west-2a`, ...)."""
     nat_per_az: bool = False
@@ -217,11 +222,18 @@ class Settings:
 
     @property
     def subnet_cidrs(self) -> tuple[list[str], list[str]]:
-        """(public, private) subnet ranges, one of each per AZ, carved evenly from `vpc_cidr`."""
+        """(public, private) subnet ranges, one of each per AZ.
+
+        AZ `i` always gets range `i` (public) and `MAX_AZ_COUNT + i` (private) of `vpc_cidr`
+        cut into `2 * MAX_AZ_COUNT` equal parts: a subnet's `cidr_block` forces its
+        replacement, so adding an AZ must not move the ranges of the AZs already there.
+        """
         network = ipaddress.ip_network(self.vpc_cidr)
-        extra = math.ceil(math.log2(2 * self.az_count))
-        subnets = [str(net) for net in network.subnets(prefixlen_diff=extra)]
-        return subnets[: self.az_count], subnets[self.az_count : 2 * self.az_count]
+        subnets = [str(net) for net in network.subnets(prefixlen_diff=_SUBNET_BITS)]
+        return (
+            subnets[: self.az_count],
+            subnets[MAX_AZ_COUNT : MAX_AZ_COUNT + self.az_count],
+        )
 
 
 PROFILE_DEFAULTS: dict[str, dict[str, Any]] = {
@@ -276,8 +288,8 @@ def _check(s: Settings) -> None:
         raise _fail("region", s.region, "use an AWS region code such as 'us-west-2'")
     if s.state_region and not _REGION.fullmatch(s.state_region):
         raise _fail("state_region", s.state_region, "use an AWS region code such as 'us-west-2'")
-    if not 1 <= s.az_count <= 4:
-        raise _fail("az_count", s.az_count, "use 1 to 4 availability zones")
+    if not 1 <= s.az_count <= MAX_AZ_COUNT:
+        raise _fail("az_count", s.az_count, f"use 1 to {MAX_AZ_COUNT} availability zones")
     _check_cidr(s)
     if len(set(s.availability_zones)) != len(s.availability_zones):
         raise _fail("availability_zones", list(s.availability_zones), "name each zone once")
@@ -365,13 +377,12 @@ def _check_cidr(s: Settings) -> None:
         network = ipaddress.IPv4Network(s.vpc_cidr)
     except ValueError:
         raise _fail("vpc_cidr", s.vpc_cidr, "use an IPv4 network such as '10.0.0.0/16'") from None
-    subnet_prefix = network.prefixlen + math.ceil(math.log2(2 * s.az_count))
-    if network.prefixlen < 16 or subnet_prefix > 28:
+    if network.prefixlen < 16 or network.prefixlen + _SUBNET_BITS > 28:
         raise _fail(
             "vpc_cidr",
             s.vpc_cidr,
-            f"a VPC is /16 to /28 and must hold {2 * s.az_count} subnets of /28 or larger "
-            f"(public + private per AZ): use /{28 - (subnet_prefix - network.prefixlen)} or larger",
+            f"a VPC is /16 to /28 and must hold {2 * MAX_AZ_COUNT} subnets of /28 or larger "
+            f"(public + private for up to {MAX_AZ_COUNT} AZs): use /16 to /{28 - _SUBNET_BITS}",
         )
 
 

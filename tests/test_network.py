@@ -1,5 +1,9 @@
 """Network: VPC, subnets per AZ, gateways, routes, default SG and flow logs."""
 
+import dataclasses
+import ipaddress
+import itertools
+
 from tests.helpers import assert_resource
 
 
@@ -17,7 +21,7 @@ def test_two_public_and_two_private_subnets_without_public_ips(synth_dev):
     assert tiers == ["private", "private", "public", "public"]
     assert all(props.get("map_public_ip_on_launch") in (None, False) for props in subnets.values())
     cidrs = sorted(props["cidr_block"] for props in subnets.values())
-    assert cidrs == ["10.0.0.0/18", "10.0.128.0/18", "10.0.192.0/18", "10.0.64.0/18"]
+    assert cidrs == ["10.0.0.0/19", "10.0.128.0/19", "10.0.160.0/19", "10.0.32.0/19"]
     zones = {props["availability_zone"] for props in subnets.values()}
     assert len(zones) == 2, zones
 
@@ -120,3 +124,20 @@ def test_a_missing_zone_stops_the_plan_with_its_reason(synth_prod, tmp_path):
     refused = plan(found[:-1])
     assert refused.returncode != 0
     assert "set the availability_zones setting" in refused.stderr.replace("\n", " ")
+
+
+def test_adding_an_availability_zone_moves_no_existing_subnet():
+    """`cidr_block` forces a subnet's replacement: growing az_count must only add ranges."""
+    from infra.settings import load_all
+
+    dev = load_all({}, environ={})["dev"]
+    layouts = [dataclasses.replace(dev, az_count=count).subnet_cidrs for count in (1, 2, 3, 4)]
+    for smaller, larger in itertools.pairwise(layouts):
+        for tier in (0, 1):
+            assert larger[tier][: len(smaller[tier])] == smaller[tier], (smaller, larger)
+    # The largest layout still fits the VPC without overlap.
+    public, private = layouts[-1]
+    networks = [ipaddress.ip_network(cidr) for cidr in public + private]
+    vpc = ipaddress.ip_network(dev.vpc_cidr)
+    assert all(net.subnet_of(vpc) for net in networks)
+    assert not any(a.overlaps(b) for a, b in itertools.combinations(networks, 2))
