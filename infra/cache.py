@@ -9,6 +9,7 @@ from infra.providers import (
     Construct,
     ElasticacheReplicationGroup,
     ElasticacheSubnetGroup,
+    TerraformResource,
 )
 from infra.template import literal
 
@@ -31,6 +32,7 @@ class ManagedRedis(Construct):
         security_group_id: str,
         kms_key_arn: str,
         auth_token: str,
+        rotating: bool = False,
         node_type: str,
         engine_version: str,
         failover: bool = False,
@@ -40,6 +42,9 @@ class ManagedRedis(Construct):
     ) -> None:
         """Create the subnet group and replication group `name`.
 
+        `rotating` (default False) changes the auth token with ElastiCache's ROTATE strategy,
+        which keeps the old token valid beside the new one; otherwise a change SETs the new
+        token alone, and turning `rotating` off again SETs it (ends the rotation).
         `failover` (default False: one node) adds a replica in another AZ with automatic
         failover. `snapshot_retention_days` (default 1) keeps daily snapshots;
         `restore_snapshot` (default empty) seeds a new group from a snapshot. `protect`
@@ -70,7 +75,7 @@ class ManagedRedis(Construct):
             kms_key_id=kms_key_arn,
             transit_encryption_enabled=True,
             auth_token=auth_token,
-            auth_token_update_strategy="ROTATE",
+            auth_token_update_strategy="ROTATE" if rotating else "SET",
             snapshot_retention_limit=snapshot_retention_days,
             snapshot_name=literal(restore_snapshot) or None,
             auto_minor_version_upgrade="true",
@@ -84,5 +89,6 @@ class ManagedRedis(Construct):
             f"{self.group.replication_group_id}-{index:03d}"
             for index in range(1, 1 + self.node_count)
         ]
+        self.ready: list[TerraformResource] = [self.group]
         # Its daily snapshots are its backups: nothing for AWS Backup.
         self.file_system_arns: list[str] = []

@@ -16,8 +16,8 @@ from infra.fargate_service import (
 )
 from infra.identity import Identity
 from infra.network import Network
-from infra.providers import Construct
-from infra.secrets import RedisPassword
+from infra.providers import Construct, TerraformResource
+from infra.secrets import PreviousRedisPassword, RedisPassword
 from infra.security import REDIS, SecurityGroups
 from infra.settings import Settings
 from infra.storage import REDIS_GID, REDIS_UID, RedisStorage
@@ -27,6 +27,9 @@ class RedisBackend(Protocol):
     """What the rest of the stack needs from either backend."""
 
     endpoint: RedisEndpoint
+    ready: list[TerraformResource]
+    """What clients wait for: Terraform changes Redis (a new password included) and waits for
+    it to be steady before it starts their new tasks."""
     file_system_arns: list[str]
     """What AWS Backup must copy (ElastiCache keeps snapshots of its own instead)."""
 
@@ -38,6 +41,7 @@ def redis_backend(
     network: Network,
     groups: SecurityGroups,
     password: RedisPassword,
+    previous_password: PreviousRedisPassword | None,
     identity: Identity,
     kms_key_arn: str,
     base: ServiceBase,
@@ -52,6 +56,7 @@ def redis_backend(
             security_group_id=groups.cache.id,
             kms_key_arn=kms_key_arn,
             auth_token=password.variable.string_value,
+            rotating=settings.redis_password_rotating,
             node_type=settings.cache_node_type,
             engine_version=settings.cache_engine_version,
             failover=settings.cache_failover,
@@ -66,10 +71,26 @@ def redis_backend(
         network=network,
         groups=groups,
         password=password,
+        previous_password=previous_password,
         identity=identity,
         kms_key_arn=kms_key_arn,
         base=base,
     )
+
+
+def server_command(*, rotating: bool) -> list[str]:
+    """redis-server's command: the `default` user with the password(s) from the secrets.
+
+    Through a shell so the values come from the container's environment, never the task
+    definition. While `rotating`, the previous password is accepted too.
+    """
+    passwords = '">$REDIS_PWD"' + (' ">$REDIS_PWD_PREVIOUS"' if rotating else "")
+    return [
+        "sh",
+        "-c",
+        f'exec redis-server --user default on {passwords} "~*" "&*" "+@all" '
+        "--appendonly yes --dir /data",
+    ]
 
 
 class FargateRedis(FargateService):
@@ -89,11 +110,13 @@ class FargateRedis(FargateService):
         network: Network,
         groups: SecurityGroups,
         password: RedisPassword,
+        previous_password: PreviousRedisPassword | None,
         identity: Identity,
         kms_key_arn: str,
         base: ServiceBase,
     ) -> None:
-        """Create the storage, then the service `<name_prefix>-redis`."""
+        """Create the storage, then the service `<name_prefix>-redis`; `previous_password`
+        (None outside a rotation) is accepted beside `password`."""
         name = f"{settings.name_prefix}-redis"
         self.storage = RedisStorage(
             scope,
@@ -117,12 +140,15 @@ class FargateRedis(FargateService):
             container=Container(
                 image=settings.redis_image,
                 port=REDIS,
-                secrets={"REDIS_PWD": password.parameter_arn},
-                command=[
-                    "sh",
-                    "-c",
-                    'exec redis-server --requirepass "$REDIS_PWD" --appendonly yes --dir /data',
-                ],
+                # ECS reads secrets only when a task starts: a new version starts new tasks.
+                environment={"REDIS_ROTATION": str(settings.redis_password_version)},
+                secrets={"REDIS_PWD": password.parameter_arn}
+                | (
+                    {"REDIS_PWD_PREVIOUS": previous_password.parameter_arn}
+                    if previous_password
+                    else {}
+                ),
+                command=server_command(rotating=previous_password is not None),
                 user=f"{REDIS_UID}:{REDIS_GID}",
                 health_check=[
                     "CMD-SHELL",
@@ -151,4 +177,5 @@ class FargateRedis(FargateService):
             depends_on=[*self.storage.mount_targets, mount_grant, *identity.task_grants["redis"]],
         )
         self.endpoint = RedisEndpoint(host=self.lb.dns_name)
+        self.ready: list[TerraformResource] = [self.service]
         self.file_system_arns = [self.storage.file_system.arn]

@@ -9,13 +9,18 @@ from infra.providers import (
     TerraformVariableValidationConfig,
 )
 
-# ElastiCache's AUTH token rules, the stricter of the two backends: 16-128 characters, letters,
-# digits and only these: ! & # $ ^ < > -. Terraform checks them at plan time.
-PASSWORD_RULE = 'can(regex("^[A-Za-z0-9!&#$^<>-]{16,128}$", var.redis_password))'
-PASSWORD_RULE_TEXT = (
-    "redis_password must be 16-128 characters, only letters, digits and ! & # $ ^ < > - "
-    "(ElastiCache AUTH rules); `openssl rand -hex 24` makes one."
-)
+
+def password_rule(variable: str) -> str:
+    """ElastiCache's AUTH token rules, the stricter of the two backends: 16-128 characters,
+    letters, digits and only these: ! & # $ ^ < > -. Terraform checks them at plan time."""
+    return f'can(regex("^[A-Za-z0-9!&#$^<>-]{{16,128}}$", var.{variable}))'
+
+
+def password_rule_text(variable: str) -> str:
+    return (
+        f"{variable} must be 16-128 characters, only letters, digits and ! & # $ ^ < > - "
+        "(ElastiCache AUTH rules); `openssl rand -hex 24` makes one."
+    )
 
 
 # The app's rule for the operator token: 32+ printable ASCII characters, no space.
@@ -107,12 +112,33 @@ class RedisPassword(WriteOnlySecret):
             id,
             variable="redis_password",
             description="Redis password, 16-128 letters, digits, !&#$^<>-",
-            rule=PASSWORD_RULE,
-            rule_text=PASSWORD_RULE_TEXT,
+            rule=password_rule("redis_password"),
+            rule_text=password_rule_text("redis_password"),
             parameter_name=f"/{name}/redis-password",
             kms_key_arn=kms_key_arn,
             version=version,
             ephemeral=ephemeral,
+        )
+
+
+class PreviousRedisPassword(WriteOnlySecret):
+    """The password a rotation replaces (`redis_password_previous`), which the Fargate Redis
+    keeps accepting until the rotation's second step; the web app never reads it."""
+
+    def __init__(
+        self, scope: Construct, id: str, *, name: str, kms_key_arn: str, version: int
+    ) -> None:
+        """Store it as `/<name>/redis-password-previous`, written at the rotation's `version`."""
+        super().__init__(
+            scope,
+            id,
+            variable="redis_password_previous",
+            description="The Redis password being rotated out, still accepted by Redis",
+            rule=password_rule("redis_password_previous"),
+            rule_text=password_rule_text("redis_password_previous"),
+            parameter_name=f"/{name}/redis-password-previous",
+            kms_key_arn=kms_key_arn,
+            version=version,
         )
 
 

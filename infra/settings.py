@@ -145,7 +145,13 @@ class Settings:
     """Deletion protection on both NLBs, the votes (EFS or ElastiCache) and ECR's images. Default:
     prod only (off, `destroy` deletes everything, pushed images included)."""
     redis_password_version: int = 1
-    """Bump to write a new `redis_password` into SSM (write-only values are not compared)."""
+    """Bump to write a new `redis_password` into SSM (write-only values are not compared); every
+    bump starts new Redis and web tasks, Redis first. See `redis_password_rotating`."""
+    redis_password_rotating: bool = False
+    """Step one of a password rotation: Redis accepts the new `redis_password` and the old one
+    (the `redis_password_previous` variable on the Fargate backend; ElastiCache's ROTATE
+    strategy) while web tasks move to the new one. Step two sets it back to false: the old
+    password stops working (ElastiCache: SET). Default: false."""
 
     app_title: str = "Voting App"
     """Title shown on the page."""

@@ -29,7 +29,7 @@ from infra.providers import (
 )
 from infra.redis import redis_backend
 from infra.registry import Registry
-from infra.secrets import RedisPassword, ResetToken
+from infra.secrets import PreviousRedisPassword, RedisPassword, ResetToken
 from infra.security import SecurityGroups
 from infra.settings import Settings
 from infra.template import literal
@@ -108,6 +108,19 @@ class VotingStack(TerraformStack):
             # ElastiCache's auth_token is an ordinary argument: it must read the value.
             ephemeral=s.redis_backend == "fargate",
         )
+        # During a rotation the Fargate Redis also accepts the old password (ElastiCache keeps
+        # it by itself under the ROTATE strategy).
+        previous_password = (
+            PreviousRedisPassword(
+                self,
+                "previous_password",
+                name=name,
+                kms_key_arn=encryption.key_arn,
+                version=s.redis_password_version,
+            )
+            if s.redis_password_rotating and s.redis_backend == "fargate"
+            else None
+        )
         reset_token = (
             ResetToken(
                 self,
@@ -149,7 +162,9 @@ class VotingStack(TerraformStack):
             name=name,
             account=encryption.account,
             secret_parameter_arns=[
-                secret.parameter_arn for secret in (password, reset_token) if secret is not None
+                secret.parameter_arn
+                for secret in (password, previous_password, reset_token)
+                if secret is not None
             ],
             kms_key_arn=encryption.key_arn,
             repository_arn=registry.repository.arn,
@@ -185,6 +200,7 @@ class VotingStack(TerraformStack):
             network=network,
             groups=groups,
             password=password,
+            previous_password=previous_password,
             identity=identity,
             kms_key_arn=encryption.key_arn,
             base=base,
@@ -200,6 +216,7 @@ class VotingStack(TerraformStack):
             identity=identity,
             image_uri=registry.image_uri,
             redis=redis.endpoint,
+            redis_ready=redis.ready,
             certificate_arn=self._certificate_arn(),
             base=base,
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from infra.endpoint import RedisEndpoint
 from infra.fargate_service import (
     Autoscaling,
@@ -15,7 +17,7 @@ from infra.fargate_service import (
 from infra.identity import Identity
 from infra.monitoring import WEB_ROLLBACK_ALARMS, alarm_name
 from infra.network import Network
-from infra.providers import Construct
+from infra.providers import Construct, TerraformResource
 from infra.secrets import RedisPassword, ResetToken
 from infra.security import SecurityGroups
 from infra.settings import Settings
@@ -43,10 +45,13 @@ class WebFrontend(FargateService):
         identity: Identity,
         image_uri: str,
         redis: RedisEndpoint,
+        redis_ready: Sequence[TerraformResource],
         certificate_arn: str | None,
         base: ServiceBase,
     ) -> None:
-        """Create the service `<name_prefix>-web`; `certificate_arn` adds the TLS listener."""
+        """Create the service `<name_prefix>-web`; `certificate_arn` adds the TLS listener.
+
+        `redis_ready` is what the tasks wait for before they start (the Redis backend's)."""
         s = settings
         listeners = [Listener(80)] if s.http_listener else []
         if certificate_arn:
@@ -68,6 +73,8 @@ class WebFrontend(FargateService):
                     "VOTE2VALUE": literal(s.vote_option_2),
                     "RESET_ENABLED": "true" if reset_token else "false",
                     "PORT": str(s.web_container_port),
+                    # ECS reads secrets only when a task starts: a new version starts new tasks.
+                    "REDIS_ROTATION": str(s.redis_password_version),
                 },
                 secrets={"REDIS_PWD": password.parameter_arn}
                 | ({"RESET_TOKEN": reset_token.parameter_arn} if reset_token else {}),
@@ -97,5 +104,7 @@ class WebFrontend(FargateService):
             )
             if s.web_deployment == "blue_green"
             else None,
-            depends_on=identity.task_grants["web"],
+            # After Redis: on a first apply and on a password rotation, web tasks start once
+            # Redis (with the new password) is steady.
+            depends_on=[*identity.task_grants["web"], *redis_ready],
         )
