@@ -39,6 +39,7 @@ class ManagedRedis(Construct):
         snapshot_retention_days: int = 1,
         restore_snapshot: str = "",
         protect: bool = False,
+        final_snapshot: bool = False,
     ) -> None:
         """Create the subnet group and replication group `name`.
 
@@ -49,6 +50,8 @@ class ManagedRedis(Construct):
         failover. `snapshot_retention_days` (default 1) keeps daily snapshots;
         `restore_snapshot` (default empty) seeds a new group from a snapshot. `protect`
         (default False) makes Terraform refuse any plan that would destroy the group.
+        `final_snapshot` (default False) has ElastiCache snapshot the group as `<name>-final`
+        when it is deleted; the snapshot stays in the account.
         """
         super().__init__(scope, id)
         if failover and len(subnet_ids) < 2:
@@ -80,6 +83,7 @@ class ManagedRedis(Construct):
             snapshot_name=literal(restore_snapshot) or None,
             auto_minor_version_upgrade="true",
             apply_immediately=False,
+            final_snapshot_identifier=f"{name}-final" if final_snapshot else None,
             lifecycle={"prevent_destroy": True} if protect else None,
         )
         # Clients must speak TLS: transit encryption is on.

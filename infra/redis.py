@@ -63,6 +63,7 @@ def redis_backend(
             snapshot_retention_days=settings.cache_snapshot_retention_days,
             restore_snapshot=settings.cache_restore_snapshot,
             protect=settings.deletion_protection,
+            final_snapshot=settings.retain_backups,
         )
     return FargateRedis(
         scope,

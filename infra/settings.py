@@ -128,6 +128,14 @@ class Settings:
     backup_retention_days: int = 7
     """Days AWS Backup keeps each daily backup of the Redis EFS data (fargate backend; 0: no
     backup plan). Default: 7 in dev, 35 in prod."""
+    retain_backups: bool = False
+    """Recovery points outlive the stack: the backup vault gets a KMS key of its own, both kept
+    from `destroy` (`prevent_destroy`), and ElastiCache takes a final snapshot when deleted.
+    Default: prod only (dev's vault is deleted with the stack, recovery points included)."""
+    teardown: bool = False
+    """Step one of removing the stack (needs `deletion_protection` false): Terraform forgets
+    the retained backup vault and its key instead of deleting them, so a `destroy` after this
+    apply removes everything else. Default: false."""
     cache_snapshot_retention_days: int = 1
     """Days ElastiCache keeps its daily snapshots (elasticache backend; 0: none). Default: 1 in
     dev, 7 in prod."""
@@ -256,6 +264,7 @@ PROFILE_DEFAULTS: dict[str, dict[str, Any]] = {
         "deletion_protection": True,
         "cache_failover": True,
         "backup_retention_days": 35,
+        "retain_backups": True,
         "cache_snapshot_retention_days": 7,
         "alarm_paging": True,
         "alarm_minutes": 5,
@@ -358,6 +367,10 @@ def _check(s: Settings) -> None:
             "cache_snapshot_retention_days",
             s.cache_snapshot_retention_days,
             "ElastiCache keeps 0 (off) to 35 days",
+        )
+    if s.teardown and s.deletion_protection:
+        raise _fail(
+            "teardown", s.teardown, "set deletion_protection false too: teardown removes the stack"
         )
     if s.cache_restore_snapshot and s.redis_backend != "elasticache":
         raise _fail(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from infra.backup import Backups
+from infra.backup import Backups, hand_over
 from infra.dashboard import Dashboard
 from infra.debug_access import DebugAccess
 from infra.encryption import Encryption
@@ -231,16 +231,22 @@ class VotingStack(TerraformStack):
             )
 
         if redis.file_system_arns and s.backup_retention_days:
-            Backups(
-                self,
-                "backup",
-                name=name,
-                kms_key_arn=encryption.key_arn,
-                file_system_arns=redis.file_system_arns,
-                retention_days=s.backup_retention_days,
-                # Without deletion protection (dev) `destroy` removes the recovery points too.
-                force_destroy=not s.deletion_protection,
-            )
+            if s.teardown and s.retain_backups:
+                hand_over(self, "backup")
+            else:
+                Backups(
+                    self,
+                    "backup",
+                    name=name,
+                    kms_key_arn=encryption.key_arn,
+                    file_system_arns=redis.file_system_arns,
+                    retention_days=s.backup_retention_days,
+                    # Neither protected nor retained (dev): `destroy` removes the recovery
+                    # points too.
+                    force_destroy=not (s.deletion_protection or s.retain_backups),
+                    retain=s.retain_backups,
+                    account=encryption.account,
+                )
         monitoring = Monitoring(
             self,
             "monitoring",

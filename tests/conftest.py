@@ -65,6 +65,8 @@ _VARIANTS: dict[str, Callable[[], object]] = {
         state_region="eu-west-1",
         alarm_emails=("ops@example.com", "oncall@example.com"),
     ),
+    # prod's first teardown step: protections off, retained backups handed over
+    "synth_teardown": lambda: _settings("prod", deletion_protection=False, teardown=True),
     # dev in one AZ, ECS Exec on (Fargate backend)
     "synth_one_az": lambda: _settings("dev", az_count=1, ecs_exec=True),
     # prod in three AZs on ElastiCache, ECS Exec on through the VPC endpoints

@@ -30,8 +30,10 @@ def _checkov() -> str:
 def _scannable(text: str) -> str:
     # checkov 3.3's terraform_json parser fails on the scalar `required_version` in the
     # `terraform` block and then reports zero checks; the block holds nothing to check.
+    # Its parser also fails on `removed` blocks (a teardown's), which create no resource.
     data = json.loads(text)
     data["terraform"].pop("required_version")
+    data.pop("removed", None)
     return json.dumps(data, indent=2)
 
 
@@ -61,11 +63,27 @@ def checkov_report(request, tmp_path_factory) -> dict[str, dict]:
     return by_variant
 
 
+# What a variant fails on purpose, by check, with the reason.
+EXPECTED_FAILURES = {
+    "synth_teardown": {
+        # Teardown hands the retained vault over and drops the plan: the stack is going away.
+        "CKV2_AWS_18": "aws_efs_file_system.redis_storage_file_system",
+    },
+}
+
+
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_checkov_passes(checkov_report, variant):
     report = checkov_report[variant]
-    failures = [f"{c['check_id']} {c['resource']}: {c['check_name']}" for c in report["failed"]]
+    expected = EXPECTED_FAILURES.get(variant, {})
+    failures = [
+        f"{c['check_id']} {c['resource']}: {c['check_name']}"
+        for c in report["failed"]
+        if expected.get(c["check_id"]) != c["resource"]
+    ]
     assert not failures, "\n".join(failures)
+    failed = {c["check_id"]: c["resource"] for c in report["failed"]}
+    assert failed == expected, "an expected failure no longer happens: update EXPECTED_FAILURES"
     # A scan that parsed nothing would also have no failures.
     assert len(report["passed"]) >= 100, f"only {len(report['passed'])} checks ran"
 
