@@ -28,17 +28,33 @@ REDIS_UNAVAILABLE_PATTERN = '"Redis unavailable"'
 # gunicorn's access log line, `host ident user [time] "request" status size ...`: the sixth
 # field is the status. The request must look like HTTP, so the app's other lines never match.
 HTTP_5XX_PATTERN = "[host, ident, user, time, request=*HTTP*, status=5*, ...]"
-# The metrics the two filters count, in the namespace `<project>-<env>`.
+# Only 500 is the app failing by itself; its 503 means Redis is away, which a new release of
+# the app neither causes nor cures.
+HTTP_500_PATTERN = "[host, ident, user, time, request=*HTTP*, status=500, ...]"
+# The metrics the filters count, in the namespace `<project>-<env>`.
 REDIS_UNAVAILABLE_METRIC = "RedisUnavailable"
 HTTP_5XX_METRIC = "Http5xx"
-LOG_METRICS = (REDIS_UNAVAILABLE_METRIC, HTTP_5XX_METRIC)
+HTTP_500_METRIC = "Http500"
+LOG_METRICS = (REDIS_UNAVAILABLE_METRIC, HTTP_5XX_METRIC, HTTP_500_METRIC)
+# The log-counting alarms: their metric and pattern.
+LOG_ALARMS = {
+    "web-redis-unavailable": (REDIS_UNAVAILABLE_METRIC, REDIS_UNAVAILABLE_PATTERN),
+    "web-http-5xx": (HTTP_5XX_METRIC, HTTP_5XX_PATTERN),
+    "web-http-500": (HTTP_500_METRIC, HTTP_500_PATTERN),
+}
 # General Purpose EFS allows a fixed rate of file operations; near it, every Redis write waits.
 EFS_IO_LIMIT_PERCENT = 90
 
 
-# The web alarms that roll a blue/green release back: errors it answers, tasks it fails to run
-# healthy, or a Redis it cannot reach.
-WEB_ROLLBACK_ALARMS = ("web-http-5xx", "web-unhealthy-targets", "web-redis-unavailable")
+# The web alarms that roll a blue/green release back: the release's own failures (500s, tasks
+# the NLB finds unhealthy, which includes a task that cannot log in to Redis). Not 503s or
+# "Redis unavailable": a blip of Redis during the bake would roll a good release back.
+WEB_ROLLBACK_ALARMS = ("web-http-500", "web-unhealthy-targets")
+
+
+def rollback_patterns() -> list[str]:
+    """The log patterns the web rollback alarms count."""
+    return [LOG_ALARMS[what][1] for what in WEB_ROLLBACK_ALARMS if what in LOG_ALARMS]
 
 
 def alarm_name(name: str, what: str) -> str:
@@ -412,25 +428,26 @@ class Monitoring(Construct):
         """
         s = self._settings
         namespace = self.log_namespace
-        for what, metric_name, pattern, threshold, description in (
-            (
-                "web-redis-unavailable",
-                REDIS_UNAVAILABLE_METRIC,
-                REDIS_UNAVAILABLE_PATTERN,
+        descriptions = {
+            "web-redis-unavailable": (
                 s.alarm_redis_errors_per_minute,
                 "The web app logs 'Redis unavailable' (its requests fail with 503). Check "
                 "first: the Redis alarms and service (or cache) state, then the web log's error "
                 "text (authentication, TLS or connection refused).",
             ),
-            (
-                "web-http-5xx",
-                HTTP_5XX_METRIC,
-                HTTP_5XX_PATTERN,
+            "web-http-5xx": (
                 s.alarm_http_5xx_per_minute,
                 "The web access log shows 5xx answers. Check first: the web log group for the "
                 "failing requests and tracebacks; a 503 with 'Redis unavailable' points to Redis.",
             ),
-        ):
+            "web-http-500": (
+                s.alarm_http_5xx_per_minute,
+                "The web app answers 500: it fails by itself, whatever Redis does (rolls a "
+                "blue/green release back). Check first: the tracebacks in the web log group.",
+            ),
+        }
+        for what, (metric_name, pattern) in LOG_ALARMS.items():
+            threshold, description = descriptions[what]
             CloudwatchLogMetricFilter(
                 self,
                 f"{what.replace('-', '_')}_filter",

@@ -8,7 +8,7 @@ import pytest
 from infra.settings import SettingsError
 from tests.conftest import _settings
 
-ROLLBACK = ["web-http-5xx", "web-unhealthy-targets", "web-redis-unavailable"]
+ROLLBACK = ["web-http-500", "web-unhealthy-targets"]
 
 
 @pytest.mark.parametrize("variant", ["synth_prod", "synth_cache", "synth_three_az"])

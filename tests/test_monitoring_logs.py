@@ -9,7 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from infra.monitoring import HTTP_5XX_PATTERN, REDIS_UNAVAILABLE_PATTERN
+from infra.monitoring import (
+    HTTP_5XX_PATTERN,
+    REDIS_UNAVAILABLE_PATTERN,
+    rollback_patterns,
+)
 from tests.frontend.support import Gunicorn, free_port
 
 # CloudWatch Logs splits a line into space-delimited fields; text in "..." or [...] is one field.
@@ -72,3 +76,21 @@ def test_filters_count_the_apps_redis_warnings_and_5xx_lines(app_without_redis: 
     warnings = [line for line in lines if term in line]
     assert len(warnings) == 2, lines
     assert not any(_matches(HTTP_5XX_PATTERN, line) for line in warnings)
+
+
+def test_a_redis_outage_rolls_no_web_release_back(app_without_redis: Gunicorn):
+    """Blue/green rolls web back on its rollback alarms: none may count what a Redis outage
+    makes a healthy release log (503s and 'Redis unavailable'), and the app's own failures
+    (500) must count."""
+    for path in ("/", "/api/results"):
+        assert app_without_redis.request("GET", path)[0] == 503
+    app_without_redis.stop()
+    lines = app_without_redis.log_path.read_text(encoding="utf-8").splitlines()
+    patterns = rollback_patterns()
+    assert patterns, "the web rollback alarms count no log line at all"
+    for pattern in patterns:
+        assert not [line for line in lines if _matches(pattern, line)], pattern
+    # The same access line with the status of a failure of the release itself.
+    (access,) = [line for line in lines if '"GET / HTTP/1.1" 503 ' in line]
+    failure = access.replace('" 503 ', '" 500 ')
+    assert any(_matches(pattern, failure) for pattern in patterns)

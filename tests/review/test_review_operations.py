@@ -57,10 +57,7 @@ def test_deployments_show_strategy_and_rollback(synth_prod, tmp_path):
     assert "min 0 % / max 100 %" in redis
     web = next(line for line in deployments.splitlines() if "web_service" in line)
     assert "| blue/green | rollback |" in web
-    assert (
-        "`voting-app-prod-web-http-5xx`<br>`voting-app-prod-web-unhealthy-targets`<br>"
-        "`voting-app-prod-web-redis-unavailable`" in web
-    )
+    assert "`voting-app-prod-web-http-500`<br>`voting-app-prod-web-unhealthy-targets`" in web
     assert "bake 10 min" in web
 
 
