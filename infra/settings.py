@@ -184,6 +184,9 @@ class Settings:
 
     alarm_emails: tuple[str, ...] = ()
     """E-mail addresses subscribed to the alarm topic (each confirms AWS's mail). Default: none."""
+    alarms_unsubscribed: bool = True
+    """Accept an alarm topic with no `alarm_emails`. Default: dev only; prod must name a
+    subscriber or set this true."""
     alarm_paging: bool = False
     """Alarms notify the alarm topic. Default: prod only (dev alarms change state, send nothing)."""
     alarm_minutes: int = 10
@@ -201,6 +204,9 @@ class Settings:
 
     state_bucket: str = ""
     """S3 bucket for Terraform state (empty: local state file next to cdktf.json)."""
+    local_state: bool = True
+    """Accept state in a local file when `state_bucket` is empty. Default: dev only; prod must
+    name `state_bucket` or set this true."""
     state_region: str = ""
     """Region of `state_bucket`. Default: `region`."""
     state_key_prefix: str = "voting-app"
@@ -267,6 +273,8 @@ PROFILE_DEFAULTS: dict[str, dict[str, Any]] = {
         "retain_backups": True,
         "cache_snapshot_retention_days": 7,
         "alarm_paging": True,
+        "local_state": False,
+        "alarms_unsubscribed": False,
         "alarm_minutes": 5,
         "alarm_cpu_percent": 80,
         "alarm_memory_percent": 80,
@@ -389,6 +397,21 @@ def _check(s: Settings) -> None:
     _check_app(s)
     _check_tls(s)
     _check_alarms(s)
+    # Last, so a mistake in any value above is named first.
+    if not s.state_bucket and not s.local_state:
+        raise _fail(
+            "state_bucket",
+            s.state_bucket,
+            f"{s.environment} keeps its Terraform state in S3: name a bucket, or set local_state "
+            "true to keep a local file",
+        )
+    if not s.alarm_emails and not s.alarms_unsubscribed:
+        raise _fail(
+            "alarm_emails",
+            list(s.alarm_emails),
+            f"{s.environment}'s alarms must reach someone: name an address, or set "
+            "alarms_unsubscribed true",
+        )
 
 
 def _check_cidr(s: Settings) -> None:

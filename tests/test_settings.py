@@ -9,9 +9,12 @@ import pytest
 from infra.project import PROJECT_DIR
 from infra.settings import SettingsError, load_all, markdown_table, select
 
+# What prod must say when it keeps local state and has no alarm subscriber yet.
+PROD_OPT_OUTS = {"environments": {"prod": {"local_state": True, "alarms_unsubscribed": True}}}
+
 
 def test_dev_and_prod_defaults():
-    settings = load_all({}, environ={})
+    settings = load_all(PROD_OPT_OUTS, environ={})
     assert set(settings) == {"dev", "prod"}
     assert settings["dev"].web_desired_count == 1 and not settings["dev"].nat_per_az
     assert settings["prod"].web_desired_count == 2 and settings["prod"].nat_per_az
@@ -21,7 +24,10 @@ def test_dev_and_prod_defaults():
 def test_context_and_environment_overrides_in_order():
     context = {
         "settings": {"region": "eu-west-1", "web_cpu": 512, "web_memory": 1024},
-        "environments": {"prod": {"web_memory": 2048}, "staging": {"profile": "prod"}},
+        "environments": {
+            "prod": {"web_memory": 2048, "state_bucket": "acme", "alarm_emails": ["a@b.example"]},
+            "staging": {"profile": "prod", "local_state": True, "alarms_unsubscribed": True},
+        },
     }
     environ = {"VOTING_APP_TITLE": "Lunch", "VOTING_STAGING__WEB_MAX_COUNT": "9"}
     settings = load_all(context, environ=environ)
@@ -81,6 +87,37 @@ def test_bad_setting_names_setting_value_and_allowed(environ, message):
     assert "\n" not in str(error.value)
 
 
+@pytest.mark.parametrize(
+    ("prod", "message"),
+    [
+        (
+            {"alarms_unsubscribed": True},
+            "setting 'state_bucket' = '' is invalid: prod keeps its Terraform state in S3",
+        ),
+        (
+            {"local_state": True},
+            "setting 'alarm_emails' = [] is invalid: prod's alarms must reach someone",
+        ),
+    ],
+)
+def test_prod_names_its_state_bucket_and_an_alarm_subscriber_or_opts_out(prod, message):
+    with pytest.raises(SettingsError) as error:
+        load_all({"environments": {"prod": prod}}, environ={})
+    assert message in str(error.value)
+    named = load_all(
+        {
+            "environments": {
+                "prod": {"state_bucket": "acme-state", "alarm_emails": ["ops@example.com"]}
+            }
+        },
+        environ={},
+    )["prod"]
+    assert not named.local_state and not named.alarms_unsubscribed
+    # A new environment on the prod profile must say the same.
+    with pytest.raises(SettingsError, match="'state_bucket'"):
+        load_all({"environments": {"live": {"profile": "prod"}}}, environ={})
+
+
 def test_unknown_setting_in_context():
     with pytest.raises(SettingsError, match="unknown setting 'colour'"):
         load_all({"environments": {"dev": {"colour": "red"}}}, environ={})
@@ -88,7 +125,7 @@ def test_unknown_setting_in_context():
 
 def test_unknown_environment_lists_known_ones():
     with pytest.raises(SettingsError, match="unknown environment 'qa'.*known: dev, prod"):
-        select(load_all({}, environ={}), "qa")
+        select(load_all(PROD_OPT_OUTS, environ={}), "qa")
 
 
 def test_main_reports_a_bad_setting_in_one_line_without_traceback():
