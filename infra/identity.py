@@ -30,6 +30,7 @@ class Identity(Construct):
         secret_parameter_arns: list[str],
         kms_key_arn: str,
         repository_arn: str,
+        cached_repository_arns: list[str] | None = None,
         log_group_arns: list[str],
         services: list[str],
         exec_log_group_arn: str | None = None,
@@ -37,11 +38,14 @@ class Identity(Construct):
         """Create the roles; `services` names the services that get a task role (["web", ...]).
 
         `log_group_arns` are the services' log groups, which the execution role writes for the
-        awslogs driver; `repository_arn` is the one repository it pulls from.
+        awslogs driver; `repository_arn` is the repository of the built image it pulls from, and
+        `cached_repository_arns` (default none) the pull-through cache's repositories, which
+        the first pull creates and fills.
         `exec_log_group_arn` (default None: ECS Exec off) lets every task role open ECS Exec
         sessions, recorded in that log group and encrypted with `kms_key_arn`.
         """
         super().__init__(scope, id)
+        cached = list(cached_repository_arns or ())
         # No source condition here: AWS documents aws:SourceAccount/SourceArn for task roles;
         # whether ECS sends them when it assumes the execution role is not documented, and a
         # condition it does not meet would stop every task from starting.
@@ -64,8 +68,17 @@ class Identity(Construct):
                         "ecr:BatchGetImage",
                         "ecr:GetDownloadUrlForLayer",
                     ],
-                    "Resource": repository_arn,
+                    "Resource": [repository_arn, *cached] if cached else repository_arn,
                 },
+                *(
+                    # A pull-through cache's first pull creates its repository and imports
+                    # the image, as the pulling principal.
+                    {
+                        "Action": ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"],
+                        "Resource": arn,
+                    }
+                    for arn in cached
+                ),
                 # AWS offers no resource-level permission for this action: "*" is its only form.
                 {"Action": "ecr:GetAuthorizationToken", "Resource": "*"},
                 {

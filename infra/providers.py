@@ -55,6 +55,7 @@ from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
 from cdktf_cdktf_provider_aws.data_aws_region import DataAwsRegion
 from cdktf_cdktf_provider_aws.default_security_group import DefaultSecurityGroup
 from cdktf_cdktf_provider_aws.ecr_lifecycle_policy import EcrLifecyclePolicy
+from cdktf_cdktf_provider_aws.ecr_pull_through_cache_rule import EcrPullThroughCacheRule
 from cdktf_cdktf_provider_aws.ecr_repository import (
     EcrRepository,
     EcrRepositoryEncryptionConfiguration,
@@ -135,6 +136,7 @@ __all__ = [
     "DockerProviderRegistryAuth",
     "DockerRegistryImage",
     "EcrLifecyclePolicy",
+    "EcrPullThroughCacheRule",
     "EcrRepository",
     "EcrRepositoryEncryptionConfiguration",
     "EcsCluster",

@@ -45,8 +45,12 @@ def redis_backend(
     identity: Identity,
     kms_key_arn: str,
     base: ServiceBase,
+    image_uri: str,
 ) -> RedisBackend:
-    """The backend `settings.redis_backend` names: `fargate` (id "redis") or `elasticache`."""
+    """The backend `settings.redis_backend` names: `fargate` (id "redis") or `elasticache`.
+
+    `image_uri` is the Redis image the Fargate backend runs (`settings.redis_image`, pulled
+    through the account's cache)."""
     if settings.redis_backend == "elasticache":
         return ManagedRedis(
             scope,
@@ -76,6 +80,7 @@ def redis_backend(
         identity=identity,
         kms_key_arn=kms_key_arn,
         base=base,
+        image_uri=image_uri,
     )
 
 
@@ -115,8 +120,10 @@ class FargateRedis(FargateService):
         identity: Identity,
         kms_key_arn: str,
         base: ServiceBase,
+        image_uri: str,
     ) -> None:
-        """Create the storage, then the service `<name_prefix>-redis`; `previous_password`
+        """Create the storage, then the service `<name_prefix>-redis` running `image_uri`;
+        `previous_password`
         (None outside a rotation) is accepted beside `password`."""
         name = f"{settings.name_prefix}-redis"
         self.storage = RedisStorage(
@@ -139,7 +146,7 @@ class FargateRedis(FargateService):
             security_group_id=groups.redis_tasks.id,
             task_role_arn=identity.task_roles["redis"].arn,
             container=Container(
-                image=settings.redis_image,
+                image=image_uri,
                 port=REDIS,
                 # ECS reads secrets only when a task starts: a new version starts new tasks.
                 environment={"REDIS_ROTATION": str(settings.redis_password_version)},

@@ -8,6 +8,7 @@ import json
 import os
 from pathlib import Path
 
+from infra.policies import Account
 from infra.providers import (
     Construct,
     DockerImage,
@@ -15,6 +16,7 @@ from infra.providers import (
     DockerProviderRegistryAuth,
     DockerRegistryImage,
     EcrLifecyclePolicy,
+    EcrPullThroughCacheRule,
     EcrRepository,
     EcrRepositoryEncryptionConfiguration,
     Fn,
@@ -186,3 +188,41 @@ class Registry(Construct):
             triggers={"source_hash": content},
         )
         self.image_uri: str = f"{self.repository.repository_url}@{self.pushed.sha256_digest}"
+
+
+class PullThroughCache(Construct):
+    """ECR's pull-through cache of ECR Public: tasks pull public images from this account's
+    registry (through the VPC endpoints where there are some), never from Docker Hub.
+
+    ECR creates the cached repository `<prefix>/<upstream repository>` on the first pull; it is
+    not Terraform's, so it stays in the account when the stack is destroyed.
+    """
+
+    UPSTREAM = "public.ecr.aws"
+
+    def __init__(self, scope: Construct, id: str, *, name: str, account: Account) -> None:
+        """Create the rule for the prefix `<name>-pub` (ECR allows 30 characters)."""
+        super().__init__(scope, id)
+        prefix = f"{name}-pub"
+        if len(prefix) > 30:
+            raise ValueError(f"'{prefix}' is longer than ECR's 30 characters for a prefix")
+        self.rule = EcrPullThroughCacheRule(
+            self,
+            "cache",
+            ecr_repository_prefix=prefix,
+            upstream_registry_url=self.UPSTREAM,
+        )
+        self._account = account
+
+    def repository_arn(self, image: str) -> str:
+        """The cached repository of `image` (`<repository>:<tag>@<digest>`)."""
+        repository = image.split(":", 1)[0]
+        return self._account.arn(
+            "ecr", f"repository/{self.rule.ecr_repository_prefix}/{repository}"
+        )
+
+    def image_uri(self, image: str) -> str:
+        """`image` as tasks pull it: from the cache, by digest alone."""
+        repository, digest = image.split(":", 1)[0], image.split("@", 1)[1]
+        registry = f"{self._account.id}.dkr.ecr.{self._account.region}.amazonaws.com"
+        return f"{registry}/{self.rule.ecr_repository_prefix}/{repository}@{digest}"

@@ -19,9 +19,9 @@ class SecurityGroups(Construct):
     """The groups of the web NLB, web tasks, Redis (NLB + tasks, or the cache) and its storage.
 
     internet -> web NLB (listener ports) -> web tasks (container port) -> Redis (6379).
-    Tasks reach out on 443 only (image pulls, SSM, logs through NAT). With VPC endpoints the web
+    Tasks reach out on 443 only (image pulls, SSM, logs through NAT). With VPC endpoints the
     tasks reach AWS only through them (the endpoints' group, and S3's prefix list for image
-    layers), and the Redis tasks keep 443 to anywhere for their public image. Every rule is its
+    layers): both images come from ECR. Every rule is its
     own resource so `terraform plan` shows each opening by name.
     """
 
@@ -75,24 +75,27 @@ class SecurityGroups(Construct):
             # The NLB forwards and health-checks from its own group, so that is the only source.
             self._allow(self.redis_lb, self.redis_tasks, REDIS)
             self._allow(self.redis_tasks, self.redis_storage, NFS)
-            # The Redis image comes from Docker Hub, which no VPC endpoint serves.
-            self._egress_anywhere("redis_tasks_https", self.redis_tasks, HTTPS)
+            # The Redis image comes through ECR (its pull-through cache), as the web image does.
             if vpc_endpoints:
                 self._allow(self.redis_tasks, self.endpoints, HTTPS)
+            else:
+                self._egress_anywhere("redis_tasks_https", self.redis_tasks, HTTPS)
         else:
             self.cache = self._group("cache", "ElastiCache: 6379 from web tasks only")
             self._allow(self.web_tasks, self.cache, REDIS)
 
-    def allow_web_tasks_to_prefix_list(self, id: str, prefix_list_id: str, peer: str) -> None:
-        """Let the web tasks reach a gateway endpoint's service (e.g. S3) on 443, and only it."""
-        self._rule(
-            VpcSecurityGroupEgressRule,
-            f"web_tasks_to_{id}",
-            self.web_tasks,
-            HTTPS,
-            f"to {peer}",
-            prefix_list_id=prefix_list_id,
-        )
+    def allow_tasks_to_prefix_list(self, id: str, prefix_list_id: str, peer: str) -> None:
+        """Let the tasks reach a gateway endpoint's service (e.g. S3) on 443, and only it."""
+        for role, group in (("web", self.web_tasks), ("redis", self.redis_tasks)):
+            if group is not None:
+                self._rule(
+                    VpcSecurityGroupEgressRule,
+                    f"{role}_tasks_to_{id}",
+                    group,
+                    HTTPS,
+                    f"to {peer}",
+                    prefix_list_id=prefix_list_id,
+                )
 
     def _group(self, id: str, description: str) -> SecurityGroup:
         name = f"{self._name}-{id.replace('_', '-')}"

@@ -45,7 +45,7 @@ LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 
 
 _REGION = re.compile(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d")
 _NAME = re.compile(r"[a-z][a-z0-9-]*[a-z0-9]")
-_IMAGE = re.compile(r"[a-z0-9./_-]+:[A-Za-z0-9._-]+(@sha256:[a-f0-9]{64})?")
+_IMAGE = re.compile(r"[a-z0-9]+([._/-][a-z0-9]+)*:[A-Za-z0-9._-]+@sha256:[a-f0-9]{64}")
 _DOMAIN = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[a-z]{2,63}")
 # The most availability zones a stack may use; the subnet layout reserves a range for each.
@@ -82,7 +82,7 @@ class Settings:
     """One NAT gateway per AZ (survives an AZ outage) instead of one shared. Default: prod only."""
 
     vpc_endpoints: bool = False
-    """VPC endpoints for ECR, S3, CloudWatch Logs and SSM: the web tasks reach AWS only through
+    """VPC endpoints for ECR, S3, CloudWatch Logs and SSM: the tasks reach AWS only through
     them, not through NAT. Default: prod only."""
 
     web_cpu: int = 256
@@ -116,8 +116,13 @@ class Settings:
     """Fargate memory (MiB) of the Redis task."""
     redis_desired_count: int = 1
     """Redis tasks (0 or 1: two tasks would write the same append-only file)."""
-    redis_image: str = "redis:7.4.2-alpine"
-    """Redis image for the Fargate backend, pinned to a tag."""
+    redis_image: str = (
+        "docker/library/redis:7.4.2-alpine"
+        "@sha256:02419de7eddf55aa5bcf49efb74e88fa8d931b4d77c07eff8a6b2144472b6952"
+    )
+    """Redis image for the Fargate backend: an ECR Public (public.ecr.aws) repository, its tag
+    and digest. Tasks pull it by digest through the account's ECR pull-through cache, never
+    from Docker Hub; the tag only says which release the digest is."""
     cache_node_type: str = "cache.t4g.micro"
     """ElastiCache node type (elasticache backend)."""
     cache_engine_version: str = "8.0"
@@ -390,8 +395,13 @@ def _check(s: Settings) -> None:
         raise _fail("redis_password_version", s.redis_password_version, "use 1 or more")
     if s.redis_backend not in ("fargate", "elasticache"):
         raise _fail("redis_backend", s.redis_backend, "use 'fargate' or 'elasticache'")
-    if not _IMAGE.fullmatch(s.redis_image) or s.redis_image.endswith(":latest"):
-        raise _fail("redis_image", s.redis_image, "pin an image tag, e.g. 'redis:7.4.2-alpine'")
+    if not _IMAGE.fullmatch(s.redis_image) or ":latest@" in s.redis_image:
+        raise _fail(
+            "redis_image",
+            s.redis_image,
+            "pin an ECR Public repository's release tag and digest, e.g. "
+            "'docker/library/redis:7.4.2-alpine@sha256:<64 hex digits>'",
+        )
     if s.redis_backend == "elasticache" and s.cache_failover and s.az_count < 2:
         raise _fail("az_count", s.az_count, "cache_failover (on in prod) needs 2+ AZs")
     _check_app(s)

@@ -28,7 +28,7 @@ from infra.providers import (
     TerraformStack,
 )
 from infra.redis import redis_backend
-from infra.registry import Registry
+from infra.registry import PullThroughCache, Registry
 from infra.secrets import PreviousRedisPassword, RedisPassword, ResetToken
 from infra.security import SecurityGroups
 from infra.settings import Settings
@@ -144,6 +144,11 @@ class VotingStack(TerraformStack):
             force_delete=not s.deletion_protection,
         )
         services = ["web", "redis"] if s.redis_backend == "fargate" else ["web"]
+        redis_images = (
+            PullThroughCache(self, "redis_image", name=name, account=encryption.account)
+            if s.redis_backend == "fargate"
+            else None
+        )
         debug = (
             DebugAccess(
                 self,
@@ -168,6 +173,9 @@ class VotingStack(TerraformStack):
             ],
             kms_key_arn=encryption.key_arn,
             repository_arn=registry.repository.arn,
+            cached_repository_arns=[redis_images.repository_arn(s.redis_image)]
+            if redis_images
+            else [],
             log_group_arns=[
                 encryption.account.arn("logs", f"log-group:{log_group_name(f'{name}-{service}')}")
                 for service in services
@@ -204,6 +212,7 @@ class VotingStack(TerraformStack):
             identity=identity,
             kms_key_arn=encryption.key_arn,
             base=base,
+            image_uri=redis_images.image_uri(s.redis_image) if redis_images else "",
         )
         web = WebFrontend(
             self,

@@ -1,5 +1,6 @@
 """ECS cluster, the Redis and web Fargate services and their network load balancers."""
 
+import json
 import re
 
 from tests.helpers import assert_no_resource, assert_resource
@@ -134,7 +135,15 @@ def test_web_container_contract(synth_dev):
 
 def test_redis_container_pinned_password_from_secret_aof_on(synth_dev):
     (redis,) = synth_dev.containers("redis_task")
-    assert re.fullmatch(r"redis:\d+\.\d+\.\d+-alpine", redis["image"])
+    # By digest, from this account's pull-through cache of ECR Public: no Docker Hub, no tag.
+    cache = (
+        "${data.aws_caller_identity.encryption_account.account_id}.dkr.ecr."
+        "${data.aws_region.encryption_region.region}.amazonaws.com/"
+        "${aws_ecr_pull_through_cache_rule.redis_image_cache.ecr_repository_prefix}"
+    )
+    assert re.fullmatch(
+        re.escape(cache) + r"/docker/library/redis@sha256:[0-9a-f]{64}", redis["image"]
+    ), redis["image"]
     assert redis["command"][:2] == ["sh", "-c"]
     # Which passwords the command accepts is tested with redis-server in test_rotation.py.
     assert '">$REDIS_PWD"' in redis["command"][2]
@@ -155,3 +164,33 @@ def test_no_public_ip_anywhere(any_synth):
     assert_no_resource(
         any_synth, "aws_ecs_service", {"network_configuration": {"assign_public_ip": True}}
     )
+
+
+def test_redis_image_is_pulled_through_ecr_from_ecr_public(any_synth):
+    rules = any_synth.resources("aws_ecr_pull_through_cache_rule")
+    if not any_synth.resources("aws_efs_file_system"):
+        assert not rules, "only the Fargate backend runs a Redis image"
+        return
+    (rule,) = rules.values()
+    assert rule["upstream_registry_url"] == "public.ecr.aws"
+    assert "credential_arn" not in rule, "ECR Public needs no credentials"
+    # ECR allows 2-30 characters for the prefix.
+    assert 2 <= len(rule["ecr_repository_prefix"]) <= 30
+    statements = json.loads(
+        any_synth.resource("aws_iam_role_policy", "identity_execution_pull_and_log")["policy"]
+    )["Statement"]
+    cached = (
+        "arn:${data.aws_partition.encryption_partition.partition}:ecr:"
+        "${data.aws_region.encryption_region.region}:"
+        "${data.aws_caller_identity.encryption_account.account_id}:repository/"
+        "${aws_ecr_pull_through_cache_rule.redis_image_cache.ecr_repository_prefix}"
+        "/docker/library/redis"
+    )
+    # The first pull creates the cached repository and imports the image into it.
+    assert {
+        "Effect": "Allow",
+        "Action": ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"],
+        "Resource": cached,
+    } in statements
+    pull = next(s for s in statements if "ecr:BatchGetImage" in s["Action"])
+    assert cached in pull["Resource"]

@@ -54,6 +54,10 @@ BAD = [
     ({"VOTING_LOG_RETENTION_DAYS": "10"}, "setting 'log_retention_days' = 10"),
     ({"VOTING_AZ_COUNT": "two"}, "setting 'az_count' = 'two' is invalid: use a whole number"),
     ({"VOTING_REDIS_IMAGE": "redis:latest"}, "setting 'redis_image' = 'redis:latest'"),
+    (
+        {"VOTING_REDIS_IMAGE": "docker/library/redis:7.4.2-alpine"},
+        "setting 'redis_image' = 'docker/library/redis:7.4.2-alpine' is invalid: pin",
+    ),
     ({"VOTING_WEB_CPUS": "1"}, "unknown setting 'web_cpus' in environment variable"),
     (
         {"VOTING_REDIS_BACKEND": "elasticache", "VOTING_PROD__AZ_COUNT": "1"},

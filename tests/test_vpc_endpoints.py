@@ -74,13 +74,19 @@ def test_web_tasks_reach_aws_only_through_the_endpoints(synth_prod):
     }
 
 
-def test_redis_tasks_keep_the_internet_for_their_docker_hub_image(synth_prod):
+def test_redis_tasks_reach_aws_only_through_the_endpoints(synth_prod):
+    """Their image comes through ECR's pull-through cache, which the ECR endpoints serve."""
     egress = [
         r
         for r in _rules(synth_prod, "egress")
         if r["security_group_id"] == REF.format("redis_tasks")
     ]
-    assert {r.get("cidr_ipv4") for r in egress if r["to_port"] == 443} == {"0.0.0.0/0", None}
+    targets = {
+        (r.get("referenced_security_group_id") or r.get("prefix_list_id") or r.get("cidr_ipv4"))
+        for r in egress
+        if r["to_port"] == 443
+    }
+    assert targets == {REF.format("endpoints"), "${aws_vpc_endpoint.endpoints_s3.prefix_list_id}"}
 
 
 @pytest.mark.parametrize("variant", ["synth_dev", "synth_tls", "synth_one_az"])
