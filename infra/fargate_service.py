@@ -109,6 +109,9 @@ class ServiceBase:
     execution_grants: Sequence[TerraformResource] = ()
     """The execution role's policies: attached by their own resources, so services wait for
     them explicitly (a task that starts first cannot pull its image or read its secrets)."""
+    network_paths: Sequence[TerraformResource] = ()
+    """Default none. The routes (NAT) and VPC endpoints the tasks reach AWS through: services
+    wait for them on a first apply, or their tasks fail to pull and trip the circuit breaker."""
 
 
 @dataclass(frozen=True)
@@ -270,6 +273,7 @@ class FargateService(Construct):
             depends_on=[
                 *listeners,
                 *base.execution_grants,
+                *base.network_paths,
                 *deploy_grant,
                 *depends_on,
             ]

@@ -101,6 +101,8 @@ class Network(Construct):
         self.public_subnet_ids: list[str] = []
         self.private_subnet_ids: list[str] = []
         self.private_route_table_ids: list[str] = []
+        # The private subnets' ways out, which tasks need before they start.
+        self.egress_routes: list[Route] = []
         nat_ids: list[str] = []
         for index, (zone, public_cidr, private_cidr) in enumerate(
             zip(zone_names, public_cidrs, private_cidrs, strict=True)
@@ -149,13 +151,14 @@ class Network(Construct):
                 vpc_id=self.vpc.id,
                 tags={"Name": f"{name}-private-{index}"},
             )
-            Route(
+            route = Route(
                 self,
                 f"private_{index}_default_route",
                 route_table_id=table.id,
                 destination_cidr_block="0.0.0.0/0",
                 nat_gateway_id=nat_ids[-1],
             )
+            self.egress_routes.append(route)
             RouteTableAssociation(
                 self, f"private_{index}_association", subnet_id=private.id, route_table_id=table.id
             )

@@ -86,7 +86,7 @@ class VotingStack(TerraformStack):
             redis_backend=s.redis_backend,
             vpc_endpoints=s.vpc_endpoints,
         )
-        if s.vpc_endpoints:
+        endpoints = (
             VpcEndpoints(
                 self,
                 "endpoints",
@@ -99,6 +99,9 @@ class VotingStack(TerraformStack):
                 # ECS Exec sessions: the agent's channels, and the session key's decryption.
                 extra_services=("ssmmessages", "kms") if s.ecs_exec else (),
             )
+            if s.vpc_endpoints
+            else None
+        )
         password = RedisPassword(
             self,
             "secrets",
@@ -198,6 +201,7 @@ class VotingStack(TerraformStack):
             subnet_ids=network.private_subnet_ids,
             execution_role_arn=identity.execution_role.arn,
             execution_grants=identity.execution_grants,
+            network_paths=[*network.egress_routes, *(endpoints.all if endpoints else [])],
             log_retention_days=s.log_retention_days,
             kms_key_arn=encryption.key_arn,
             execute_command=s.ecs_exec,

@@ -60,4 +60,5 @@ class VpcEndpoints(Construct):
             route_table_ids=list(route_table_ids),
             tags={"Name": f"{name}-s3"},
         )
+        self.all: list[VpcEndpoint] = [*self.interfaces.values(), self.s3]
         groups.allow_tasks_to_prefix_list("s3", self.s3.prefix_list_id, "S3 (image layers)")

@@ -133,4 +133,31 @@ def test_services_depend_on_what_their_tasks_need_at_start(any_synth):
                 ((_, _, role),) = _references(body["role"])
                 if ("resource", "aws_iam_role", role) in roles:
                     needed.add(f"{type_}.{grant}")
+        needed |= _network_paths(resources, service["network_configuration"]["subnets"])
         assert needed <= depends_on, f"{name} does not wait for {sorted(needed - depends_on)}"
+
+
+def _network_paths(resources: dict, subnets: list[str]) -> set[str]:
+    """What a task in `subnets` needs to reach its image, logs and secrets: the routes of its
+    subnets' route tables (NAT) and the VPC endpoints serving those subnets or tables."""
+    tables = {
+        body["route_table_id"]
+        for (type_, _), body in resources.items()
+        if type_ == "aws_route_table_association" and body["subnet_id"] in subnets
+    }
+    paths = {
+        f"aws_route.{route}"
+        for (type_, route), body in resources.items()
+        if type_ == "aws_route" and body["route_table_id"] in tables
+    }
+    paths |= {
+        f"aws_vpc_endpoint.{endpoint}"
+        for (type_, endpoint), body in resources.items()
+        if type_ == "aws_vpc_endpoint"
+        and (
+            set(body.get("subnet_ids", [])) & set(subnets)
+            or set(body.get("route_table_ids", [])) & tables
+        )
+    }
+    assert paths, f"no route out of {subnets}: the check would prove nothing"
+    return paths
