@@ -152,6 +152,8 @@ class Registry(Construct):
         DockerProvider(
             self,
             "docker",
+            # A plan (a reviewer's, CI's) needs no Docker daemon; the build on apply does.
+            disable_docker_daemon_check=True,
             registry_auth=[
                 DockerProviderRegistryAuth(
                     # The registry host only: the token's endpoint carries a scheme.

@@ -46,6 +46,8 @@ def test_docker_provider_logs_in_with_an_ephemeral_ecr_token(synth_dev):
     assert auth["username"] == f"${{{token}.user_name}}"
     assert auth["password"] == f"${{{token}.password}}"
     assert auth["address"] == f'${{replace({token}.proxy_endpoint, "https://", "")}}'
+    # A plan without Docker: the provider does not ping a daemon when it is configured.
+    assert docker["disable_docker_daemon_check"] is True
 
 
 def test_image_built_from_frontend_for_amd64_tagged_with_its_content_hash(synth_dev):

@@ -7,7 +7,6 @@ package.json, installed by `npm ci`.
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -108,16 +107,3 @@ def test_every_install_script_is_reviewed_in_allow_scripts():
     }
     assert with_scripts == {"@cdktf/node-pty-prebuilt-multiarch@0.10.2"}
     assert set(package["allowScripts"]) == with_scripts
-
-
-def test_the_plan_job_sets_every_variable_a_stack_requires(synth_dev, synth_prod):
-    """Terraform cannot plan without a value for a variable that has no default."""
-    text = (PROJECT_DIR / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8")
-    supplied = set(re.findall(r"^\s+TF_VAR_(\w+):", text, re.MULTILINE))
-    required = {
-        name
-        for synth in (synth_dev, synth_prod)
-        for name, variable in synth.data["variable"].items()
-        if "default" not in variable
-    }
-    assert required <= supplied, f"ci.yml sets no TF_VAR_ for {sorted(required - supplied)}"
