@@ -109,7 +109,10 @@ class Settings:
     """Port gunicorn listens on inside the web container (unprivileged: the user is not root)."""
 
     redis_backend: Literal["fargate", "elasticache"] = "fargate"
-    """`fargate`: a Redis task with its data on EFS; `elasticache`: a managed replication group."""
+    """`fargate`: one Redis task, its append-only file on EFS (votes survive a restart, up to
+    the last second); `elasticache`: a managed replication group, in prod two nodes in two AZs
+    with automatic failover, patched by AWS, snapshotted daily. Default: fargate in dev,
+    elasticache in prod (about the same price, and no single task to lose)."""
     redis_cpu: int = 256
     """Fargate CPU units of the Redis task."""
     redis_memory: int = 512
@@ -276,6 +279,7 @@ PROFILE_DEFAULTS: dict[str, dict[str, Any]] = {
         "cache_failover": True,
         "backup_retention_days": 35,
         "retain_backups": True,
+        "redis_backend": "elasticache",
         "cache_snapshot_retention_days": 7,
         "alarm_paging": True,
         "local_state": False,

@@ -45,8 +45,8 @@ ODD_OPTION = "$${literal} 50%{"
 _VARIANTS: dict[str, Callable[[], object]] = {
     "synth_dev": lambda: _settings("dev"),
     "synth_prod": lambda: _settings("prod"),
-    # prod with the managed Redis (ElastiCache) backend
-    "synth_cache": lambda: _settings("prod", redis_backend="elasticache"),
+    # prod on the Fargate Redis backend (a task with its data on EFS)
+    "synth_prod_fargate": lambda: _settings("prod", redis_backend="fargate"),
     # dev serving HTTPS with a DNS-validated certificate, HTTP kept
     "synth_tls": lambda: _settings(
         "dev", domain_name="vote.example.com", hosted_zone_id="Z0123456789ABCDEFGHIJ"
@@ -66,7 +66,9 @@ _VARIANTS: dict[str, Callable[[], object]] = {
         alarm_emails=("ops@example.com", "oncall@example.com"),
     ),
     # prod's first teardown step: protections off, retained backups handed over
-    "synth_teardown": lambda: _settings("prod", deletion_protection=False, teardown=True),
+    "synth_teardown": lambda: _settings(
+        "prod", redis_backend="fargate", deletion_protection=False, teardown=True
+    ),
     # dev in one AZ, ECS Exec on (Fargate backend)
     "synth_one_az": lambda: _settings("dev", az_count=1, ecs_exec=True),
     # prod in three AZs on ElastiCache, ECS Exec on through the VPC endpoints

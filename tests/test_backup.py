@@ -18,7 +18,7 @@ VAULT_KEY = "${aws_kms_key.backup_key.arn}"
     [
         ("synth_dev", "dev", 7, {"kms_key_arn": KEY, "force_destroy": True}),
         (
-            "synth_prod",
+            "synth_prod_fargate",
             "prod",
             35,
             {
@@ -69,8 +69,8 @@ def test_backup_role_may_back_up_only_this_file_system_into_this_vault(synth_dev
     assert grant["Condition"] == {"Bool": {"kms:GrantIsForAWSResource": "true"}}
 
 
-def test_elasticache_keeps_its_own_snapshots_and_has_no_backup_plan(synth_cache, synth_three_az):
-    for synth in (synth_cache, synth_three_az):
+def test_elasticache_keeps_its_own_snapshots_and_has_no_backup_plan(synth_prod, synth_three_az):
+    for synth in (synth_prod, synth_three_az):
         assert not synth.resources("aws_backup_plan")
         assert not synth.resources("aws_backup_vault")
         (group,) = synth.resources("aws_elasticache_replication_group").values()
@@ -103,14 +103,14 @@ def test_no_backup_plan_when_retention_is_zero():
     assert not synth.resources("aws_iam_role").get("backup_role")
 
 
-def test_prod_recovery_points_outlive_the_stack_key_and_deletion_protection(synth_prod):
+def test_prod_recovery_points_outlive_the_stack_key_and_deletion_protection(synth_prod_fargate):
     """The stack's key is deleted with the stack: a retained vault needs a key of its own."""
-    key = synth_prod.resource("aws_kms_key", "backup_key")
+    key = synth_prod_fargate.resource("aws_kms_key", "backup_key")
     assert key["lifecycle"] == {"prevent_destroy": True}
     assert key["enable_key_rotation"] is True
     from tests.conftest import _settings, _synth
 
-    unprotected = _synth(_settings("prod", deletion_protection=False))
+    unprotected = _synth(_settings("prod", redis_backend="fargate", deletion_protection=False))
     vault = unprotected.resource("aws_backup_vault", "backup_vault")
     assert vault["force_destroy"] is False and vault["lifecycle"] == {"prevent_destroy": True}
     assert unprotected.resource("aws_kms_key", "backup_key")["lifecycle"] == {
@@ -119,12 +119,12 @@ def test_prod_recovery_points_outlive_the_stack_key_and_deletion_protection(synt
 
 
 def test_teardown_hands_the_retained_vault_and_its_key_over_instead_of_deleting_them(
-    synth_prod, synth_teardown
+    synth_prod_fargate, synth_teardown
 ):
     retained = {
         f"{type_}.{name}"
         for type_ in ("aws_backup_vault", "aws_kms_key")
-        for name, props in synth_prod.resources(type_).items()
+        for name, props in synth_prod_fargate.resources(type_).items()
         if props.get("lifecycle", {}).get("prevent_destroy")
     }
     assert retained == {"aws_backup_vault.backup_vault", "aws_kms_key.backup_key"}
@@ -147,8 +147,8 @@ def test_teardown_needs_deletion_protection_off():
         _settings("prod", teardown=True)
 
 
-def test_elasticache_takes_a_final_snapshot_where_backups_are_retained(synth_cache, synth_dev):
-    (group,) = synth_cache.resources("aws_elasticache_replication_group").values()
+def test_elasticache_takes_a_final_snapshot_where_backups_are_retained(synth_prod, synth_dev):
+    (group,) = synth_prod.resources("aws_elasticache_replication_group").values()
     assert group["final_snapshot_identifier"] == "voting-app-prod-final"
     from tests.conftest import _settings, _synth
 

@@ -18,7 +18,7 @@ def _graphs(synth) -> dict[str, list[list]]:
     }
 
 
-@pytest.mark.parametrize("variant", ["synth_dev", "synth_cache"])
+@pytest.mark.parametrize("variant", ["synth_dev", "synth_prod"])
 def test_dashboard_shows_every_alarm(request, variant):
     synth = request.getfixturevalue(variant)
     (dashboard,) = synth.resources("aws_cloudwatch_dashboard").values()
@@ -87,8 +87,8 @@ def test_fargate_backend_graphs(synth_dev):
     ]
 
 
-def test_elasticache_backend_graphs_each_node(synth_cache):
-    graphs = _graphs(synth_cache)
+def test_elasticache_backend_graphs_each_node(synth_prod):
+    graphs = _graphs(synth_prod)
     assert not any(title.startswith("redis") for title in graphs)
     group = "${aws_elasticache_replication_group.cache_group.replication_group_id}"
     for title in (

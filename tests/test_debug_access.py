@@ -15,7 +15,7 @@ SSM_MESSAGES = [
 AGENT_PATHS = ["/managed-agents", "/var/lib/amazon/ssm", "/var/log/amazon/ssm"]
 
 
-@pytest.mark.parametrize("variant", ["synth_dev", "synth_prod", "synth_cache"])
+@pytest.mark.parametrize("variant", ["synth_dev", "synth_prod_fargate", "synth_prod"])
 def test_off_by_default(request, variant):
     synth = request.getfixturevalue(variant)
     for name, service in synth.resources("aws_ecs_service").items():

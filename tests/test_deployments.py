@@ -11,7 +11,7 @@ from tests.conftest import _settings
 ROLLBACK = ["web-http-500", "web-unhealthy-targets"]
 
 
-@pytest.mark.parametrize("variant", ["synth_prod", "synth_cache", "synth_three_az"])
+@pytest.mark.parametrize("variant", ["synth_prod", "synth_prod_fargate", "synth_three_az"])
 def test_prod_web_deploys_blue_green_and_rolls_back_on_its_alarms(request, variant):
     synth = request.getfixturevalue(variant)
     web = synth.resource("aws_ecs_service", "web_service")
@@ -108,7 +108,7 @@ def test_dev_web_rolls(request, variant):
     assert "web_deploy_role" not in synth.resources("aws_iam_role")
 
 
-@pytest.mark.parametrize("variant", ["synth_dev", "synth_prod"])
+@pytest.mark.parametrize("variant", ["synth_dev", "synth_prod_fargate"])
 def test_redis_keeps_a_rolling_single_writer_deployment(request, variant):
     redis = request.getfixturevalue(variant).resource("aws_ecs_service", "redis_service")
     assert "deployment_configuration" not in redis

@@ -65,11 +65,11 @@ def test_redis_service_never_runs_two_writers(synth_dev):
     assert redis["deployment_maximum_percent"] == 100
 
 
-def test_elasticache_replaces_the_redis_task_and_nlb(synth_cache):
-    assert list(synth_cache.resources("aws_ecs_service")) == ["web_service"]
-    assert list(synth_cache.resources("aws_lb")) == ["web_lb"]
-    assert not synth_cache.resources("aws_efs_file_system")
-    group = synth_cache.resource("aws_elasticache_replication_group", "cache_group")
+def test_elasticache_replaces_the_redis_task_and_nlb(synth_prod):
+    assert list(synth_prod.resources("aws_ecs_service")) == ["web_service"]
+    assert list(synth_prod.resources("aws_lb")) == ["web_lb"]
+    assert not synth_prod.resources("aws_efs_file_system")
+    group = synth_prod.resource("aws_elasticache_replication_group", "cache_group")
     assert group["engine"] == "valkey"
     assert group["transit_encryption_enabled"] is True
     assert group["at_rest_encryption_enabled"] == "true"
@@ -78,11 +78,11 @@ def test_elasticache_replaces_the_redis_task_and_nlb(synth_cache):
     assert group["automatic_failover_enabled"] is True and group["multi_az_enabled"] is True
     assert group["security_group_ids"] == ["${aws_security_group.security_cache.id}"]
     # auth_token is not write-only, so the variable cannot be ephemeral here.
-    assert "ephemeral" not in synth_cache.data["variable"]["redis_password"]
+    assert "ephemeral" not in synth_prod.data["variable"]["redis_password"]
 
 
-def test_elasticache_web_app_connects_with_tls(synth_cache):
-    (web,) = synth_cache.containers("web_task")
+def test_elasticache_web_app_connects_with_tls(synth_prod):
+    (web,) = synth_prod.containers("web_task")
     env = {item["name"]: item["value"] for item in web["environment"]}
     assert (
         env["REDIS"] == "${aws_elasticache_replication_group.cache_group.primary_endpoint_address}"

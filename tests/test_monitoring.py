@@ -96,9 +96,9 @@ def test_email_subscriptions_come_from_the_setting(synth_s3, synth_prod):
     ("variant", "env", "expected"),
     [
         ("synth_dev", "dev", WEB_ALARMS | FARGATE_REDIS_ALARMS),
-        ("synth_prod", "prod", WEB_ALARMS | FARGATE_REDIS_ALARMS),
+        ("synth_prod_fargate", "prod", WEB_ALARMS | FARGATE_REDIS_ALARMS),
         # prod's cache fails over between two nodes: the replica's lag is watched too
-        ("synth_cache", "prod", WEB_ALARMS | CACHE_ALARMS | {"cache-replication-lag"}),
+        ("synth_prod", "prod", WEB_ALARMS | CACHE_ALARMS | {"cache-replication-lag"}),
     ],
 )
 def test_each_backend_has_its_alarms_each_saying_what_to_check(request, variant, env, expected):
@@ -138,7 +138,7 @@ def test_tasks_below_desired_compares_container_insights_counts(synth_prod):
 
 
 @pytest.mark.parametrize(
-    ("variant", "env", "percent"), [("synth_dev", "dev", 90), ("synth_prod", "prod", 80)]
+    ("variant", "env", "percent"), [("synth_dev", "dev", 90), ("synth_prod_fargate", "prod", 80)]
 )
 def test_cpu_and_memory_thresholds_follow_the_profile(request, variant, env, percent):
     alarms = _alarms(request.getfixturevalue(variant), env)
@@ -181,8 +181,8 @@ def test_efs_alarm_watches_the_io_limit(synth_dev):
     assert alarm["threshold"] == 90
 
 
-def test_cache_alarms_take_the_highest_node(synth_cache):
-    alarms = _alarms(synth_cache, "prod")
+def test_cache_alarms_take_the_highest_node(synth_prod):
+    alarms = _alarms(synth_prod, "prod")
     group = "${aws_elasticache_replication_group.cache_group.replication_group_id}"
     expected = {
         "cache-cpu-high": ("EngineCPUUtilization", 80),

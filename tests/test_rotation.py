@@ -51,7 +51,7 @@ def test_a_new_password_version_starts_new_tasks_of_both_services(synth_dev, rot
 
 @pytest.mark.parametrize(
     ("variant", "redis_address"),
-    [("synth_dev", "aws_ecs_service.redis_service"), ("synth_cache", None)],
+    [("synth_dev", "aws_ecs_service.redis_service"), ("synth_prod", None)],
 )
 def test_web_waits_for_redis(request, variant, redis_address):
     """Terraform changes Redis (and waits for it to be steady) before it starts web tasks."""
@@ -90,10 +90,10 @@ def test_outside_a_rotation_there_is_no_previous_password(synth_dev, rotated_dev
         assert "previous_password_parameter" not in synth.resources("aws_ssm_parameter")
 
 
-def test_elasticache_rotates_then_sets_the_auth_token(synth_cache):
-    group = next(iter(synth_cache.resources("aws_elasticache_replication_group").values()))
+def test_elasticache_rotates_then_sets_the_auth_token(synth_prod):
+    group = next(iter(synth_prod.resources("aws_elasticache_replication_group").values()))
     assert group["auth_token_update_strategy"] == "SET"
-    rotating = _synth(_rotated("synth_cache"))
+    rotating = _synth(_rotated("synth_prod"))
     group = next(iter(rotating.resources("aws_elasticache_replication_group").values()))
     # ROTATE keeps the old token valid beside the new one until the next step SETs the new.
     assert group["auth_token_update_strategy"] == "ROTATE"

@@ -14,7 +14,7 @@ def _rules(synth, direction):
     ("variant", "extra"),
     [
         ("synth_prod", {}),
-        ("synth_cache", {}),
+        ("synth_prod", {}),
         # ECS Exec sessions need the SSM agent's channels and the session key without NAT
         ("synth_three_az", {"ssmmessages": "ssmmessages", "kms": "kms"}),
     ],
@@ -47,7 +47,7 @@ def test_interface_endpoints_with_private_dns_in_the_private_subnets(request, va
 
 @pytest.mark.parametrize(
     ("variant", "sources"),
-    [("synth_prod", {"web_tasks", "redis_tasks"}), ("synth_cache", {"web_tasks"})],
+    [("synth_prod_fargate", {"web_tasks", "redis_tasks"}), ("synth_prod", {"web_tasks"})],
 )
 def test_endpoints_take_443_from_the_task_groups_only(request, variant, sources):
     synth = request.getfixturevalue(variant)
@@ -70,15 +70,15 @@ def test_web_tasks_reach_aws_only_through_the_endpoints(synth_prod):
     assert targets == {
         (REF.format("endpoints"), 443),
         ("${aws_vpc_endpoint.endpoints_s3.prefix_list_id}", 443),
-        (REF.format("redis_lb"), 6379),
+        (REF.format("cache"), 6379),
     }
 
 
-def test_redis_tasks_reach_aws_only_through_the_endpoints(synth_prod):
+def test_redis_tasks_reach_aws_only_through_the_endpoints(synth_prod_fargate):
     """Their image comes through ECR's pull-through cache, which the ECR endpoints serve."""
     egress = [
         r
-        for r in _rules(synth_prod, "egress")
+        for r in _rules(synth_prod_fargate, "egress")
         if r["security_group_id"] == REF.format("redis_tasks")
     ]
     targets = {

@@ -47,8 +47,8 @@ def test_the_plan_needs_no_lock_and_no_docker_daemon():
 
 @pytest.fixture(scope="module")
 def rotating_prod():
-    """A stack during a password rotation requires one variable more."""
-    settings = variant_settings("synth_prod")
+    """A Fargate-backed stack during a password rotation requires one variable more."""
+    settings = variant_settings("synth_prod_fargate")
     return _synth(dataclasses.replace(settings, redis_password_rotating=True))
 
 
@@ -63,6 +63,8 @@ def test_dummy_values_satisfy_every_required_variable(request, variant, rotating
     values = json.loads((tmp_path / FILE_NAME).read_text(encoding="utf-8"))
     required = {n for n, v in synth.data["variable"].items() if "default" not in v}
     assert set(values) == required and required
+    if variant == "rotating":
+        assert "redis_password_previous" in required
     (tmp_path / "cdk.tf.json").unlink()
     (tmp_path / "variables.tf.json").write_text(
         json.dumps({"variable": synth.data["variable"]}), encoding="utf-8"

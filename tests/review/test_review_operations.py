@@ -50,8 +50,8 @@ def test_dev_alarms_notify_nobody_and_that_is_no_finding(synth_dev, tmp_path):
     assert "No findings" in section(report, "## Findings")
 
 
-def test_deployments_show_strategy_and_rollback(synth_prod, tmp_path):
-    deployments = section(report_of(_write(tmp_path, synth_prod)), "### Deployments")
+def test_deployments_show_strategy_and_rollback(synth_prod_fargate, tmp_path):
+    deployments = section(report_of(_write(tmp_path, synth_prod_fargate)), "### Deployments")
     redis = next(line for line in deployments.splitlines() if "redis_service" in line)
     assert "| rolling | rollback | — |" in redis
     assert "min 0 % / max 100 %" in redis
@@ -61,20 +61,20 @@ def test_deployments_show_strategy_and_rollback(synth_prod, tmp_path):
     assert "bake 10 min" in web
 
 
-def test_backups_of_both_backends(synth_prod, synth_cache, tmp_path):
-    efs = section(report_of(_write(tmp_path, synth_prod)), "### Backups")
+def test_backups_of_both_backends(synth_prod_fargate, synth_prod, tmp_path):
+    efs = section(report_of(_write(tmp_path, synth_prod_fargate)), "### Backups")
     assert (
         "- `aws_efs_file_system.redis_storage_file_system`: AWS Backup: daily, cron(0 3 * * ? *), "
         "kept 35 days in `aws_backup_vault.backup_vault` (KMS)" in efs
     )
-    cache = section(report_of(_write(tmp_path, synth_cache)), "### Backups")
+    cache = section(report_of(_write(tmp_path, synth_prod)), "### Backups")
     assert "- `aws_elasticache_replication_group.cache_group`: daily snapshots kept 7 days" in cache
 
 
-def test_prod_without_alarms_or_backups_is_flagged(synth_prod, tmp_path):
+def test_prod_without_alarms_or_backups_is_flagged(synth_prod_fargate, tmp_path):
     stripped = _write(
         tmp_path,
-        synth_prod,
+        synth_prod_fargate,
         drop=("aws_cloudwatch_metric_alarm", "aws_backup_selection", "aws_backup_plan"),
     )
     report = report_of(stripped)
