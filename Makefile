@@ -37,7 +37,7 @@ LINK_NODE = [ -e node_modules/.bin/node ] || for node in node_modules/node-*-*/b
 # The stack the cdktf CLI targets work on.
 STACK ?= voting-app-dev
 
-.PHONY: synth test validate run lint bench requirements system-packages diff deploy destroy
+.PHONY: synth test validate run lint bench requirements system-packages diff deploy destroy review
 
 synth: .venv/.synced node_modules/.node
 	@$(VENV)/python main.py
@@ -59,6 +59,11 @@ validate: synth
 			|| { echo "$$out"; exit 1; }; \
 		$(VENV)/python -m infra.terraform -chdir=$$stack validate -no-color || exit 1; \
 	done
+
+# make review [STACK=voting-app-prod] [AGAINST=old/cdk.tf.json]: the review of a synthesized stack,
+# and with AGAINST what applying it over that older stack replaces and what that costs
+review: synth
+	@$(VENV)/python -m infra.review $(STACK) $(if $(AGAINST),--against $(AGAINST))
 
 lint: .venv/.synced
 	$(VENV)/ruff check .

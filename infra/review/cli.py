@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import NoReturn
 
 from .diagram import find_dot, render_svg, to_dot
-from .load import ReviewError, resolve_stack_path
+from .load import ReviewError, load_stack_json, resolve_stack_path
 from .markdown import render
 from .plan import load_plan
-from .report import plan_notes, review_stack
+from .report import plan_notes, review_change, review_stack
 from .stack import load_stack
 
 EXIT_BAD_INPUT = 2
@@ -37,6 +37,12 @@ def parser() -> argparse.ArgumentParser:
         nargs="?",
         help="cdk.tf.json, its stack directory, or a stack name under cdktf.out/stacks",
     )
+    p.add_argument(
+        "--against",
+        metavar="OLD",
+        help="an older cdk.tf.json (or its directory): show what applying the stack over it "
+        "replaces, creates, destroys and updates, and what that costs",
+    )
     p.add_argument("--plan", type=Path, help="plan JSON from `terraform show -json plan.out`")
     p.add_argument("--output", "-o", type=Path, help="write the Markdown here instead of stdout")
     p.add_argument("--dot", type=Path, help="also write the diagram as Graphviz DOT")
@@ -60,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     """Load, analyse, render and write."""
+    if args.against and args.stack is None:
+        raise ReviewError("--against compares two stacks: give the new stack as well")
     if args.stack is None and args.plan is None:
         raise ReviewError("give a stack (cdk.tf.json, its directory or a stack name) or --plan")
     if args.stack is None and (args.dot or args.svg):
@@ -70,7 +78,11 @@ def _run(args: argparse.Namespace) -> int:
     plan = load_plan(args.plan) if args.plan else None
     review = review_stack(stack) if stack else None
     notes = plan_notes(plan, stack) if plan else []
-    markdown = render(review, plan, notes)
+    change = None
+    if args.against and stack is not None:
+        old_json = load_stack_json(resolve_stack_path(args.against))
+        change = review_change(args.against, old_json, load_stack_json(stack.source))
+    markdown = render(review, plan, notes, change)
     if args.output:
         _write(args.output, markdown)
     else:

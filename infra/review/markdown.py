@@ -9,8 +9,9 @@ from collections.abc import Iterable
 from .diagram import to_mermaid
 from .exposure import Exposure, LoadBalancer, Rule
 from .identity import Role
+from .impact import Impact
 from .plan import ORDER, Plan, summary_line
-from .report import StackReview
+from .report import ChangeReview, StackReview
 from .stack import Resource, Stack
 from .topology import services_behind
 
@@ -53,13 +54,21 @@ def table(header: list[str], rows: list[list[str]]) -> list[str]:
     return lines + ["| " + " | ".join(row) + " |" for row in rows]
 
 
-def render(review: StackReview | None, plan: Plan | None, notes: list[str]) -> str:
-    """The whole report: findings first, then changes, resources, exposure, identity, secrets."""
+def render(
+    review: StackReview | None,
+    plan: Plan | None,
+    notes: list[str],
+    change: ChangeReview | None = None,
+) -> str:
+    """The whole report: what a change against an older stack costs, findings, then plan changes,
+    resources, exposure, identity, secrets."""
     lines: list[str] = []
     if review is not None:
         lines += _heading(review.stack)
     else:
         lines += ["# Plan review", ""]
+    if change is not None:
+        lines += _against(change)
     if plan is not None:
         lines += ["```text", summary_line(plan), "```", ""]
     if review is not None:
@@ -89,6 +98,55 @@ def _heading(stack: Stack) -> list[str]:
         f"({sensitive} sensitive), {plural(len(stack.outputs), 'output')}.",
         "",
     ]
+
+
+_ACTION_WORDS = {"replace": "replaced", "destroy": "destroyed", "update": "updated"}
+
+
+def _against(change: ChangeReview) -> list[str]:
+    """What applying this stack over the older one replaces, and what that costs."""
+    counts = Counter(c.action for c in change.changes)
+    summary = ", ".join(
+        f"{counts[a]} to {a}" for a in ("create", "update", "replace", "destroy") if counts[a]
+    )
+    lines = [
+        f"## Change against `{change.old}`",
+        "",
+        f"{summary or 'No change'}, {counts['unchanged']} unchanged. Worked out offline from "
+        "the two synthesized stacks and the provider's replacement-forcing arguments "
+        "(`infra/review/replacement.py`); `terraform plan` has the last word.",
+        "",
+        "### What this change costs",
+        "",
+    ]
+    loud = [i for i in change.impacts if i.loud]
+    if loud:
+        lines += [_loud_line(i) for i in loud]
+    else:
+        lines.append("No data loss and no outage: nothing stateful or networking is replaced.")
+    lines.append("")
+    rows = [
+        [
+            _ACTION_TITLES.get(i.change.action, i.change.action),
+            f"`{i.change.address}`",
+            cell(i.change.forcing or i.change.changed),
+            ("⚠ " if i.loud else "") + f"{i.severity}: {i.note}",
+        ]
+        for i in change.impacts
+    ]
+    if rows:
+        lines += ["### Every change", ""]
+        header = ["Action", "Resource", "Forced by (replace) / differs (update)", "Impact"]
+        lines += table(header, rows) + [""]
+    return lines
+
+
+def _loud_line(impact: Impact) -> str:
+    """`⚠ OUTAGE: aws_subnet.a replaced (cidr_block): ...`."""
+    change = impact.change
+    why = f" ({', '.join(change.forcing)})" if change.forcing else ""
+    action = _ACTION_WORDS.get(change.action, change.action)
+    return f"- ⚠ **{impact.severity.upper()}**: `{change.address}` {action}{why}: {impact.note}"
 
 
 def _findings(findings: list[str]) -> list[str]:

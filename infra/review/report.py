@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .changes import ResourceChange, resource_changes
 from .concerns import by_concern
 from .containers import read_containers
 from .exposure import Exposure, analyse_exposure
 from .identity import Role, read_roles
+from .impact import Impact, impacts
 from .operations import Operations, analyse_operations, operations_findings
 from .plan import Plan
 from .secrets import Secrets, analyse_secrets
@@ -27,6 +29,22 @@ class StackReview:
     operations: Operations
     graph: Graph
     findings: list[str]
+
+
+@dataclass
+class ChangeReview:
+    """What applying a stack over an older version of it does, and what that costs."""
+
+    old: str
+    """How the older stack was named on the command line."""
+    changes: list[ResourceChange]
+    impacts: list[Impact]
+
+
+def review_change(old: str, old_json: dict, new_json: dict) -> ChangeReview:
+    """Classify every resource of the change and weigh each one."""
+    changes = resource_changes(old_json, new_json)
+    return ChangeReview(old=old, changes=changes, impacts=impacts(changes))
 
 
 def review_stack(stack: Stack) -> StackReview:
