@@ -349,7 +349,13 @@ def _secrets(review: StackReview) -> list[str]:
 def _operations(review: StackReview) -> list[str]:
     """Alarms and who they notify, each service's deployment strategy, and backups."""
     ops = review.operations
-    lines = ["## Operations", "", "### Alarms", ""]
+    lines = ["## Operations", ""]
+    if ops.production:
+        lines += [
+            "Held to production rules because of: " + "; ".join(ops.production_signals) + ".",
+            "",
+        ]
+    lines += ["### Alarms", ""]
     if ops.alarms:
         rows = [
             [

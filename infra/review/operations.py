@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .production import production_findings, production_signals
 from .stack import Resource, Stack
 
 _COMPARISONS = {
@@ -13,7 +14,6 @@ _COMPARISONS = {
     "LessThanThreshold": "<",
     "LessThanOrEqualToThreshold": "≤",
 }
-_PRODUCTION = ("prod", "production")
 
 
 @dataclass(frozen=True)
@@ -51,21 +51,20 @@ class Operations:
     """The stack's alarms, deployments and backups, and the data stores nothing backs up."""
 
     production: bool
+    production_signals: list[str] = field(default_factory=list)
+    """Why the stack is held to production rules."""
     alarms: list[Alarm] = field(default_factory=list)
     deployments: list[Deployment] = field(default_factory=list)
     backups: list[Backup] = field(default_factory=list)
     unprotected: list[str] = field(default_factory=list)
 
 
-def is_production(stack: Stack) -> bool:
-    """A stack tagged `environment = prod` (or named `*-prod`) is held to production rules."""
-    return stack.default_tags.get("environment") in _PRODUCTION or stack.name.endswith("-prod")
-
-
 def analyse_operations(stack: Stack) -> Operations:
     """Read alarms, deployments and backups from the stack."""
+    signals = production_signals(stack)
     return Operations(
-        production=is_production(stack),
+        production=bool(signals),
+        production_signals=signals,
         alarms=[_alarm(stack, r) for r in stack.of_type("aws_cloudwatch_metric_alarm")],
         deployments=[_deployment(r) for r in stack.of_type("aws_ecs_service")],
         backups=_backups(stack),
@@ -88,7 +87,7 @@ def operations_findings(stack: Stack, ops: Operations) -> list[str]:
     elif not any(a.notifies for a in ops.alarms):
         findings.append(f"production stack `{stack.name}`: no alarm notifies anyone")
     findings += [f"production data in `{u}` is not backed up" for u in ops.unprotected]
-    return findings
+    return findings + production_findings(stack)
 
 
 def _alarm(stack: Stack, resource: Resource) -> Alarm:

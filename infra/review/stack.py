@@ -51,6 +51,8 @@ class Stack:
     outputs: dict[str, Any] = field(default_factory=dict)
     default_tags: dict[str, Any] = field(default_factory=dict)
     """The AWS provider's default tags (`environment`, ...), empty if it sets none."""
+    backend: dict[str, Any] = field(default_factory=dict)
+    """`terraform.backend` (`{"s3": {...}}`), empty when the stack names none (local state)."""
 
     def of_type(self, *types: str) -> list[Resource]:
         """Resources of the given types, in address order."""
@@ -91,6 +93,9 @@ def load_stack(path: Path) -> Stack:
     stack.variables = {k: v for k, v in data.get("variable", {}).items() if isinstance(v, dict)}
     stack.outputs = data.get("output", {})
     stack.default_tags = _default_tags(data.get("provider"))
+    terraform = data.get("terraform")
+    backend = terraform.get("backend") if isinstance(terraform, dict) else None
+    stack.backend = backend if isinstance(backend, dict) else {}
     return stack
 
 
