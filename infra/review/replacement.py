@@ -80,6 +80,14 @@ REPLACEMENT_ARGUMENTS: dict[str, ReplacementRule] = {
     "aws_cloudwatch_metric_alarm": _aws("cloudwatch_metric_alarm", "alarm_name"),
     "aws_default_security_group": _aws("default_security_group", "vpc_id"),
     "aws_ecr_lifecycle_policy": _aws("ecr_lifecycle_policy", "repository", tagged=False),
+    # credential_arn and custom_role_arn are updated in place (UpdatePullThroughCacheRule)
+    "aws_ecr_pull_through_cache_rule": _aws(
+        "ecr_pull_through_cache_rule",
+        "ecr_repository_prefix",
+        "upstream_registry_url",
+        "upstream_repository_prefix",
+        tagged=False,
+    ),
     "aws_ecr_repository": _aws("ecr_repository", "name", "encryption_configuration"),
     "aws_ecs_cluster": _aws("ecs_cluster", "name"),
     "aws_ecs_service": _aws(

@@ -87,8 +87,10 @@ def test_a_default_tag_change_updates_resources_in_place(synth_prod):
     assert all(c.action == "unchanged" for c in changes if c.type == "aws_route")
 
 
-def test_backend_switch_destroys_the_efs_store_and_creates_the_cache(synth_prod, synth_cache):
-    changes = _by_address(synth_prod.data, synth_cache.data)
+def test_backend_switch_destroys_the_efs_store_and_creates_the_cache(
+    synth_prod_fargate, synth_prod
+):
+    changes = _by_address(synth_prod_fargate.data, synth_prod.data)
     efs = [c for c in changes.values() if c.type == "aws_efs_file_system"]
     assert efs and all(c.action == "destroy" for c in efs)
     cache = [c for c in changes.values() if c.type == "aws_elasticache_replication_group"]

@@ -97,9 +97,9 @@ def test_data_store_replacement_is_flagged_as_data_loss(tmp_path):
     )
 
 
-def test_backend_switch_flags_the_destroyed_file_system(synth_prod, synth_cache, tmp_path):
-    costs = _costs(_against(tmp_path, synth_prod.data, synth_cache.data))
-    for name in synth_prod.data["resource"]["aws_efs_file_system"]:
+def test_backend_switch_flags_the_destroyed_file_system(synth_prod_fargate, synth_prod, tmp_path):
+    costs = _costs(_against(tmp_path, synth_prod_fargate.data, synth_prod.data))
+    for name in synth_prod_fargate.data["resource"]["aws_efs_file_system"]:
         assert f"⚠ **DATA LOSS**: `aws_efs_file_system.{name}` destroyed" in costs
 
 
