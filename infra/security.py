@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
 from infra.providers import (
     Construct,
     SecurityGroup,
@@ -18,11 +21,11 @@ REDIS = 6379
 class SecurityGroups(Construct):
     """The groups of the web NLB, web tasks, Redis (NLB + tasks, or the cache) and its storage.
 
-    internet -> web NLB (listener ports) -> web tasks (container port) -> Redis (6379).
-    Tasks reach out on 443 only (image pulls, SSM, logs through NAT). With VPC endpoints the
-    tasks reach AWS only through them (the endpoints' group, and S3's prefix list for image
-    layers): both images come from ECR. Every rule is its
-    own resource so `terraform plan` shows each opening by name.
+    internet (or `public_cidrs`) -> web NLB (listener ports) -> web tasks (container port) ->
+    Redis (6379). Tasks reach out on 443 only (image pulls, SSM, logs through NAT). With VPC
+    endpoints the tasks reach AWS only through them (the endpoints' group, and S3's prefix list
+    for image layers): both images come from ECR. Every rule is its own resource so
+    `terraform plan` shows each opening by name.
     """
 
     def __init__(
@@ -36,10 +39,12 @@ class SecurityGroups(Construct):
         web_port: int,
         redis_backend: str = "fargate",
         vpc_endpoints: bool = False,
+        public_cidrs: Sequence[str] = (ANYWHERE,),
     ) -> None:
         """Create the groups.
 
-        `public_ports` are the web NLB's listener ports, the only ones open to the internet.
+        `public_ports` are the web NLB's listener ports, the only ones open to `public_cidrs`
+        (default the internet, 0.0.0.0/0).
         `web_port` is the web container's port. `redis_backend` (default "fargate") decides
         whether Redis is an NLB in front of a task with an EFS volume, or an ElastiCache group.
         `vpc_endpoints` (default False) adds the endpoints' group, 443 from the task groups only.
@@ -54,7 +59,10 @@ class SecurityGroups(Construct):
         self.web_lb = self._group("web_lb", "web load balancer: HTTP(S) from the internet")
         self.web_tasks = self._group("web_tasks", "web tasks: app port from the web NLB only")
         for port in public_ports:
-            self._ingress(f"web_lb_from_internet_{port}", self.web_lb, port, cidr=ANYWHERE)
+            for cidr in public_cidrs:
+                # The internet's rule keeps the id it always had: a new id replaces a rule.
+                source = "internet" if cidr == ANYWHERE else re.sub(r"[./]", "_", cidr)
+                self._ingress(f"web_lb_from_{source}_{port}", self.web_lb, port, cidr=cidr)
         self._allow(self.web_lb, self.web_tasks, web_port)
         self.endpoints: SecurityGroup | None = None
         if vpc_endpoints:

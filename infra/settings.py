@@ -28,7 +28,9 @@ ENV_PREFIX = "VOTING_"
 CONTEXT_KEY = "voting"
 # VOTING_* variables that are switches of main.py and the loader, not settings.
 _NOT_SETTINGS = {"ENVIRONMENTS", "LAZY_PROVIDERS", "LAZY_NODE_PROVIDERS"}
-PROFILES = ("dev", "prod")
+PROFILES = ("dev", "staging", "prod")
+# The environments every project has; cdktf.json may define more, each on a profile.
+ENVIRONMENTS = ("dev", "prod")
 
 # The CPU (units) / memory (MiB) pairs Fargate offers for Linux tasks.
 FARGATE_MEMORY: dict[int, tuple[int, ...]] = {
@@ -189,6 +191,9 @@ class Settings:
     """An existing ACM certificate for `domain_name`, instead of creating one."""
     http_listener: bool = True
     """Keep the plain-HTTP listener on 80 when TLS is on."""
+    public_cidrs: tuple[str, ...] = ("0.0.0.0/0",)
+    """IPv4 ranges that may reach the web listeners (a corporate network, say). Default: the
+    internet."""
 
     alarm_emails: tuple[str, ...] = ()
     """E-mail addresses subscribed to the alarm topic (each confirms AWS's mail). Default: none."""
@@ -290,6 +295,14 @@ PROFILE_DEFAULTS: dict[str, dict[str, Any]] = {
         "alarm_http_5xx_per_minute": 5,
         "alarm_redis_errors_per_minute": 1,
     },
+}
+# staging: prod's shape (sizes, protections, ElastiCache, alarms, what it must name) at less cost:
+# one NAT gateway instead of one per AZ, no interface endpoints (about $60 a month for two AZs),
+# and rolling deploys instead of blue/green (no second set of tasks during a bake).
+PROFILE_DEFAULTS["staging"] = PROFILE_DEFAULTS["prod"] | {
+    "nat_per_az": False,
+    "vpc_endpoints": False,
+    "web_deployment": "rolling",
 }
 
 
@@ -409,6 +422,7 @@ def _check(s: Settings) -> None:
     if s.redis_backend == "elasticache" and s.cache_failover and s.az_count < 2:
         raise _fail("az_count", s.az_count, "cache_failover (on in prod) needs 2+ AZs")
     _check_app(s)
+    _check_public_cidrs(s)
     _check_tls(s)
     _check_alarms(s)
     # Last, so a mistake in any value above is named first.
@@ -440,6 +454,20 @@ def _check_cidr(s: Settings) -> None:
             f"a VPC is /16 to /28 and must hold {2 * MAX_AZ_COUNT} subnets of /28 or larger "
             f"(public + private for up to {MAX_AZ_COUNT} AZs): use /16 to /{28 - _SUBNET_BITS}",
         )
+
+
+def _check_public_cidrs(s: Settings) -> None:
+    if not s.public_cidrs:
+        raise _fail("public_cidrs", [], "name at least one range, e.g. '0.0.0.0/0'")
+    for cidr in s.public_cidrs:
+        try:
+            ipaddress.IPv4Network(cidr)
+        except ValueError:
+            raise _fail(
+                "public_cidrs", cidr, "use IPv4 networks such as '203.0.113.0/24'"
+            ) from None
+    if len(set(s.public_cidrs)) != len(s.public_cidrs):
+        raise _fail("public_cidrs", list(s.public_cidrs), "name each range once")
 
 
 def _check_app(s: Settings) -> None:
@@ -595,14 +623,15 @@ def read_context(cdktf_json: Path) -> dict[str, Any]:
 def load_all(
     context: Mapping[str, Any], environ: Mapping[str, str] = os.environ
 ) -> dict[str, Settings]:
-    """Build the settings of every environment: dev, prod and any defined in the context."""
+    """Build the settings of every environment: dev, prod and any defined in the context (an
+    environment named like a profile, such as `staging`, is on that profile)."""
     kinds = _field_types()
     common = _overrides(f"context.{CONTEXT_KEY}.settings", context.get("settings", {}), kinds)
     defined = context.get("environments", {})
     if not isinstance(defined, dict):
         raise SettingsError(f"context.{CONTEXT_KEY}.environments must be a JSON object")
     result = {}
-    for env in dict.fromkeys([*PROFILES, *defined]):
+    for env in dict.fromkeys([*ENVIRONMENTS, *defined]):
         source = f"context.{CONTEXT_KEY}.environments.{env}"
         own = defined.get(env, {})
         profile = (
@@ -633,7 +662,7 @@ def select(all_settings: Mapping[str, Settings], wanted: str) -> list[Settings]:
 
 
 def markdown_table() -> str:
-    """The settings table of the README: name, dev and prod defaults, and each field's docstring."""
+    """The settings table: name, each profile's default, and each field's docstring."""
     source = ast.parse(inspect.getsource(Settings))
     body = source.body[0].body
     docs = {
@@ -641,13 +670,19 @@ def markdown_table() -> str:
         for i, node in enumerate(body[:-1])
         if isinstance(node, ast.AnnAssign) and isinstance(body[i + 1], ast.Expr)
     }
-    rows = ["| setting | dev | prod | meaning |", "| --- | --- | --- | --- |"]
+    rows = [
+        "| setting | " + " | ".join(PROFILES) + " | meaning |",
+        "| --- | " + " | ".join("---" for _ in PROFILES) + " | --- |",
+    ]
     for f in fields(Settings):
         if f.name == "environment":
             continue
-        dev = f.default if f.default is not dataclasses.MISSING else {}
-        prod = PROFILE_DEFAULTS["prod"].get(f.name, dev)
-        cells = [f"`{f.name}`", _cell(dev), _cell(prod), " ".join(docs[f.name].split())]
+        default = f.default if f.default is not dataclasses.MISSING else {}
+        cells = [
+            f"`{f.name}`",
+            *(_cell(PROFILE_DEFAULTS[p].get(f.name, default)) for p in PROFILES),
+            " ".join(docs[f.name].split()),
+        ]
         rows.append("| " + " | ".join(cells) + " |")
     return "\n".join(rows)
 

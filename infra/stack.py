@@ -85,6 +85,7 @@ class VotingStack(TerraformStack):
             web_port=s.web_container_port,
             redis_backend=s.redis_backend,
             vpc_endpoints=s.vpc_endpoints,
+            public_cidrs=s.public_cidrs,
         )
         endpoints = (
             VpcEndpoints(

@@ -16,12 +16,16 @@ from tests.helpers import Synth
 use_project_node()
 
 
-def _settings(env: str, **changes):
-    """The real settings of `env` (cdktf.json context, no environment variables), changed."""
-    from infra.project import CDKTF_JSON
-    from infra.settings import load_all, read_context
+# What the tests build on: the profiles' defaults, never the project's cdktf.json, which is the
+# user's to change. prod must say where its state lives and who its alarms reach.
+TEST_CONTEXT = {"environments": {"prod": {"local_state": True, "alarms_unsubscribed": True}}}
 
-    settings = load_all(read_context(CDKTF_JSON), environ={})[env]
+
+def _settings(env: str, **changes):
+    """The settings of the profile `env` (no cdktf.json, no environment variables), changed."""
+    from infra.settings import load_all
+
+    settings = load_all(TEST_CONTEXT, environ={})[env]
     return dataclasses.replace(settings, **changes)
 
 
@@ -84,6 +88,26 @@ _VARIANTS: dict[str, Callable[[], object]] = {
         tags={"owner": "team ${x}", "cost-center": "%{y}"},
     ),
 }
+
+
+def _project_environments() -> dict[str, Callable[[], object]]:
+    """The environments of the project's own cdktf.json that no variant above already builds,
+    as variants `env_<name>`: the invariant tests (every test over `any_synth`: security,
+    lifecycle, Terraform loading, checkov) check them too. Adding an environment to cdktf.json
+    is all it takes."""
+    from infra.project import CDKTF_JSON
+    from infra.settings import load_all, read_context
+
+    built = [variant() for variant in _VARIANTS.values()]
+    environments = load_all(read_context(CDKTF_JSON), environ={})
+    return {
+        f"env_{name.replace('-', '_')}": (lambda settings=settings: settings)
+        for name, settings in environments.items()
+        if settings not in built
+    }
+
+
+_VARIANTS |= _project_environments()
 VARIANTS = list(_VARIANTS)
 
 

@@ -83,3 +83,29 @@ def test_tls_opens_443_and_can_close_80(synth_tls, synth_tls_only):
         r["to_port"] for r in _rules(synth_tls_only, "ingress").values() if "cidr_ipv4" in r
     )
     assert ports == [443]
+
+
+def test_public_cidrs_limit_who_reaches_the_web_listener():
+    """A corporate range instead of the internet: the listener's rules name it, nothing else
+    is opened to anyone."""
+    from tests.conftest import _settings, _synth
+
+    synth = _synth(_settings("dev", public_cidrs=("203.0.113.0/24", "198.51.100.7/32")))
+    sources = sorted(
+        (rule["cidr_ipv4"], rule["to_port"])
+        for rule in _rules(synth, "ingress").values()
+        if "cidr_ipv4" in rule
+    )
+    assert sources == [("198.51.100.7/32", 80), ("203.0.113.0/24", 80)]
+    for rule in _rules(synth, "ingress").values():
+        if "cidr_ipv4" in rule:
+            assert rule["security_group_id"] == REF.format("web_lb")
+
+
+@pytest.mark.parametrize("cidrs", [(), ("10.0.0.0/33",), ("10.0.0.1/8",), ("a", "b")])
+def test_public_cidrs_must_be_networks(cidrs):
+    from infra.settings import SettingsError
+    from tests.conftest import _settings
+
+    with pytest.raises(SettingsError, match="setting 'public_cidrs'"):
+        _settings("dev", public_cidrs=cidrs)

@@ -1,5 +1,6 @@
 """Settings: defaults per environment, overrides, and one-line errors naming the setting."""
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -150,3 +151,40 @@ def test_readme_settings_table_matches_the_code():
     start = readme.index("<!-- settings-table:start -->\n") + len("<!-- settings-table:start -->\n")
     end = readme.index("<!-- settings-table:end -->")
     assert readme[start:end].strip() == markdown_table(), "run: python -m infra.settings"
+
+
+def test_staging_is_prod_shaped_but_cheap():
+    """One NAT, no interface endpoints, rolling deploys; everything else as prod."""
+    settings = load_all(
+        {
+            "environments": {
+                **PROD_OPT_OUTS["environments"],
+                "staging": PROD_OPT_OUTS["environments"]["prod"],
+            }
+        },
+        environ={},
+    )
+    staging, prod = settings["staging"], settings["prod"]
+    assert not staging.nat_per_az and not staging.vpc_endpoints
+    assert staging.web_deployment == "rolling"
+    cheaper = {"nat_per_az", "vpc_endpoints", "web_deployment", "environment"}
+    for field in dataclasses.fields(prod):
+        if field.name not in cheaper:
+            assert getattr(staging, field.name) == getattr(prod, field.name), field.name
+    # A profile of its own: an environment may name it, and the settings table shows it.
+    assert (
+        load_all(
+            {
+                "environments": {
+                    "qa": {"profile": "staging", **PROD_OPT_OUTS["environments"]["prod"]}
+                }
+            }
+            | {"settings": {}},
+            environ={
+                "VOTING_PROD__LOCAL_STATE": "true",
+                "VOTING_PROD__ALARMS_UNSUBSCRIBED": "true",
+            },
+        )["qa"].vpc_endpoints
+        is False
+    )
+    assert markdown_table().splitlines()[0] == "| setting | dev | staging | prod | meaning |"
