@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+
+from infra.testing import assert_none, matches
 
 
 @dataclass(frozen=True)
@@ -34,24 +35,9 @@ class Synth:
         )
 
 
-def _matches(actual: Any, expected: Any) -> bool:
-    """Like cdktf's matcher: dicts match on the expected keys; lists and scalars exactly."""
-    if isinstance(expected, dict):
-        return isinstance(actual, dict) and all(
-            key in actual and _matches(actual[key], value) for key, value in expected.items()
-        )
-    if isinstance(expected, list):
-        return (
-            isinstance(actual, list)
-            and len(actual) == len(expected)
-            and all(_matches(a, e) for a, e in zip(actual, expected, strict=True))
-        )
-    return actual == expected
-
-
 def _closeness(actual: dict, expected: dict) -> int:
     return sum(
-        1 for key, value in expected.items() if key in actual and _matches(actual[key], value)
+        1 for key, value in expected.items() if key in actual and matches(actual[key], value)
     )
 
 
@@ -72,7 +58,7 @@ def assert_resource(synth: Synth, type_: str, expected: dict) -> None:
     differing = {
         key: closest.get(key, "<missing>")
         for key, value in expected.items()
-        if not _matches(closest.get(key), value)
+        if not matches(closest.get(key), value)
     }
     raise AssertionError(
         f"no {type_} has {json.dumps(expected, sort_keys=True)}\n"
@@ -81,8 +67,5 @@ def assert_resource(synth: Synth, type_: str, expected: dict) -> None:
 
 
 def assert_no_resource(synth: Synth, type_: str, expected: dict) -> None:
-    """Assert no `type_` resource has `expected`; name the one that does."""
-    offenders = [
-        name for name, props in synth.resources(type_).items() if _matches(props, expected)
-    ]
-    assert not offenders, f"{type_} {offenders} have {json.dumps(expected, sort_keys=True)}"
+    """Assert no `type_` resource has `expected`; name the ones that do."""
+    assert_none(synth.data, type_, expected)

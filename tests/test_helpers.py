@@ -39,5 +39,5 @@ def test_missing_type_and_negative_assertion():
     with pytest.raises(AssertionError, match="the stack has no aws_vpc at all"):
         assert_resource(SYNTH, "aws_vpc", {"cidr_block": "10.0.0.0/16"})
     assert_no_resource(SYNTH, "aws_lb", {"internal": "maybe"})
-    with pytest.raises(AssertionError, match=r"\['redis'\]"):
+    with pytest.raises(AssertionError, match=r"aws_lb\.redis"):
         assert_no_resource(SYNTH, "aws_lb", {"internal": True})

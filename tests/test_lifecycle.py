@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from infra.review.refs import refs_in
+from infra.testing import assert_every
 from tests.conftest import VARIANTS, variant_settings
 from tests.helpers import Synth
 
@@ -104,9 +105,14 @@ def test_a_destroyable_stack_holds_nothing_that_blocks_destroy(variant):
 
 def test_services_wait_for_steady_state_and_roll_back(any_synth):
     """A deploy ends when the tasks are healthy, and fails when a release was rolled back."""
-    for name, service in any_synth.resources("aws_ecs_service").items():
-        assert service.get("wait_for_steady_state") is True, name
-        assert service["deployment_circuit_breaker"] == {"enable": True, "rollback": True}, name
+    assert_every(
+        any_synth.data,
+        "aws_ecs_service",
+        {
+            "wait_for_steady_state": True,
+            "deployment_circuit_breaker": {"enable": True, "rollback": True},
+        },
+    )
 
 
 def test_services_depend_on_what_their_tasks_need_at_start(any_synth):
