@@ -67,12 +67,20 @@ class Autoscaling:
 
 @dataclass(frozen=True)
 class BlueGreen:
-    """ECS's built-in blue/green deployment behind the service's NLB."""
+    """ECS's built-in blue/green deployment behind the service's NLB.
+
+    Its pieces (a second target group, the role ECS moves the listener with, the listener
+    forwarding to both groups) are there whether or not it is `active`, so turning it on or off
+    changes only the service's strategy: nothing the service hides from Terraform (its
+    `load_balancer`, which ECS owns) has to change.
+    """
 
     bake_minutes: int
     """Minutes the old tasks stay after the switch, while `rollback_alarms` can undo it."""
     rollback_alarms: Sequence[str] = ()
     """Default none. Names of CloudWatch alarms that roll a deployment back when they fire."""
+    active: bool = True
+    """Default True: deploy blue/green. False: roll, ready to switch."""
 
 
 # ECS adds 10 minutes to three stages of a blue/green deployment behind an NLB (pre scale-up, test
@@ -175,13 +183,15 @@ class FargateService(Construct):
             raise ValueError("single_writer allows desired_count 0 or 1")
         if autoscaling and not (autoscaling.min_count <= desired_count <= autoscaling.max_count):
             raise ValueError("desired_count must lie within the autoscaling bounds")
-        if blue_green and (load_balancer is None or len(load_balancer.listeners) != 1):
-            raise ValueError("blue_green needs a load_balancer with exactly one listener")
+        if blue_green and load_balancer is None:
+            raise ValueError("blue_green needs a load_balancer")
+        if blue_green and blue_green.active and len(load_balancer.listeners) != 1:
+            raise ValueError("an active blue_green needs a load_balancer with exactly one listener")
         if blue_green and single_writer:
             raise ValueError("blue_green runs old and new tasks together: not for single_writer")
         self.name = name
         self.rollback_alarms: tuple[str, ...] = tuple(
-            blue_green.rollback_alarms if blue_green else ()
+            blue_green.rollback_alarms if blue_green and blue_green.active else ()
         )
         if base.execute_command:
             # The root stays read-only; the exec agent gets the folders it writes.
@@ -210,6 +220,9 @@ class FargateService(Construct):
                 [self._container_definition(container, logs.name, base.region, efs_volume)]
             ),
             volume=self._volumes(container, efs_volume),
+            # A new revision leaves the old one registered: AWS runs no INACTIVE revision, so
+            # this is what lets a service be pointed back at it by hand.
+            skip_destroy=True,
         )
 
         self.target_group: LbTargetGroup | None = None
@@ -220,10 +233,14 @@ class FargateService(Construct):
             listeners = self._load_balancer(
                 load_balancer, base.vpc_id, container.port, blue_green is not None
             )
-        advanced, deployment, deploy_grant = None, {}, []
+        advanced, deploy_grant = None, []
+        # Written out in every mode: without `strategy` the provider keeps what AWS has.
+        deployment: dict = {"deployment_configuration": {"strategy": "ROLLING"}}
         if blue_green is not None:
-            advanced, deployment, grant = self._blue_green(blue_green, listeners[0])
+            advanced, grant = self._blue_green_pieces(listeners[0])
             deploy_grant = [grant]
+            if blue_green.active:
+                deployment = self._blue_green(blue_green)
 
         self.service = EcsService(
             self,
@@ -257,9 +274,10 @@ class FargateService(Construct):
             enable_execute_command=True if base.execute_command else None,
             enable_ecs_managed_tags=True,
             # Autoscaling owns the count once deployed; a later apply must not reset it. With
-            # blue/green, ECS owns which target group is live and swaps it on every release:
-            # sending the first group back would stop them alternating (provider issue 45678).
-            # The cost: changing the target groups afterwards takes a rolling deploy first.
+            # blue/green (ready or active), ECS owns which target group is live and swaps it on
+            # every release: sending the first group back would stop them alternating
+            # (provider issue 45678). The cost: changing the groups afterwards (the container
+            # port) takes a two-step change, see docs/day-two-deployments.md.
             lifecycle={
                 "ignore_changes": (["desired_count"] if autoscaling else [])
                 + (["load_balancer"] if blue_green else [])
@@ -404,35 +422,61 @@ class FargateService(Construct):
                 )
             )
         self.target_group = self.target_groups[0]
-        listeners = []
-        for listener in spec.listeners:
+        if blue_green:
+            # AWS's "Network Load Balancer resources for Amazon ECS blue/green deployments":
+            # the production listener forwards to both groups, weighted 100/0; ECS shifts the
+            # weights on each release, so a later apply must not set them back.
+            production_action = LbListenerDefaultAction(
+                type="forward",
+                forward={
+                    "target_group": [
+                        {"arn": self.target_groups[0].arn, "weight": 100},
+                        {"arn": self.target_groups[1].arn, "weight": 0},
+                    ]
+                },
+            )
+        else:
+            production_action = LbListenerDefaultAction(
+                type="forward", target_group_arn=self.target_group.arn
+            )
+        listeners: list[LbListener] = []
+        for index, listener in enumerate(spec.listeners):
             tls = listener.certificate_arn is not None
+            production = index == 0
             listeners.append(
                 LbListener(
                     self,
-                    f"listener_{listener.port}",
+                    # The production listener keeps its address whatever its port and
+                    # protocol (HTTP -> HTTPS updates it in place): under blue/green ECS holds
+                    # its ARN. Others are named by port.
+                    "listener" if production else f"listener_{listener.port}",
                     load_balancer_arn=self.lb.arn,
                     port=listener.port,
                     protocol="TLS" if tls else "TCP",
                     certificate_arn=listener.certificate_arn,
                     ssl_policy="ELBSecurityPolicy-TLS13-1-2-2021-06" if tls else None,
                     default_action=[
-                        LbListenerDefaultAction(
+                        production_action
+                        if production
+                        else LbListenerDefaultAction(
                             type="forward", target_group_arn=self.target_group.arn
                         )
                     ],
-                    # ECS moves the listener between the two groups on each deployment; a
-                    # later apply must not move it back.
-                    lifecycle={"ignore_changes": ["default_action"]} if blue_green else None,
+                    lifecycle={"ignore_changes": ["default_action"]}
+                    if blue_green and production
+                    else None,
+                    # Created after the production listener's update: that one may be leaving
+                    # the port this one takes (HTTP-only -> HTTPS with HTTP kept).
+                    depends_on=None if production else [listeners[0]],
                 )
             )
         return listeners
 
-    def _blue_green(
-        self, spec: BlueGreen, listener: LbListener
-    ) -> tuple[EcsServiceLoadBalancerAdvancedConfiguration, dict, IamRolePolicy]:
-        """The load balancer's second group and role, the service's blue/green arguments, and
-        the role's grant (which the service must wait for)."""
+    def _blue_green_pieces(
+        self, listener: LbListener
+    ) -> tuple[EcsServiceLoadBalancerAdvancedConfiguration, IamRolePolicy]:
+        """The role ECS moves `listener` between the two groups with, the load balancer's
+        advanced configuration naming them, and the role's grant (the service waits for it)."""
         # AWS documents no source condition for the ECS infrastructure role's trust.
         role = IamRole(
             self,
@@ -467,13 +511,18 @@ class FargateService(Construct):
                 {"Action": "elasticloadbalancing:ModifyListener", "Resource": listener.arn},
             ),
         )
-        minutes = spec.bake_minutes + NLB_BLUE_GREEN_DELAY_MINUTES + DEPLOY_MARGIN_MINUTES
         advanced = EcsServiceLoadBalancerAdvancedConfiguration(
             alternate_target_group_arn=self.target_groups[1].arn,
             production_listener_rule=listener.arn,
             role_arn=role.arn,
         )
-        arguments = {
+        return advanced, grant
+
+    @staticmethod
+    def _blue_green(spec: BlueGreen) -> dict:
+        """The service's arguments for an active blue/green deployment."""
+        minutes = spec.bake_minutes + NLB_BLUE_GREEN_DELAY_MINUTES + DEPLOY_MARGIN_MINUTES
+        return {
             "deployment_configuration": {
                 "strategy": "BLUE_GREEN",
                 "bake_time_in_minutes": str(spec.bake_minutes),
@@ -488,7 +537,6 @@ class FargateService(Construct):
             # `apply` waits through the bake and the NLB's delays before the service is steady.
             "timeouts": {"create": f"{minutes}m", "update": f"{minutes}m"},
         }
-        return advanced, arguments, grant
 
     def _autoscaling(self, spec: Autoscaling, cluster_name: str) -> None:
         target = AppautoscalingTarget(

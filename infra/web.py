@@ -53,9 +53,10 @@ class WebFrontend(FargateService):
 
         `redis_ready` is what the tasks wait for before they start (the Redis backend's)."""
         s = settings
-        listeners = [Listener(80)] if s.http_listener else []
-        if certificate_arn:
-            listeners.append(Listener(443, certificate_arn))
+        # The first is the production listener: TLS where there is a certificate.
+        listeners = [Listener(443, certificate_arn)] if certificate_arn else []
+        if s.http_listener:
+            listeners.append(Listener(80))
         super().__init__(
             scope,
             id,
@@ -98,12 +99,12 @@ class WebFrontend(FargateService):
             autoscaling=Autoscaling(
                 min_count=s.web_min_count, max_count=s.web_max_count, cpu_target=s.web_cpu_target
             ),
+            # Blue/green-ready in every mode, so switching strategy changes the strategy only.
             blue_green=BlueGreen(
                 bake_minutes=s.web_bake_minutes,
                 rollback_alarms=[alarm_name(s.name_prefix, what) for what in WEB_ROLLBACK_ALARMS],
-            )
-            if s.web_deployment == "blue_green"
-            else None,
+                active=s.web_deployment == "blue_green",
+            ),
             # After Redis: on a first apply and on a password rotation, web tasks start once
             # Redis (with the new password) is steady.
             depends_on=[*identity.task_grants["web"], *redis_ready],

@@ -96,35 +96,19 @@ def expected(backend: str, change: str) -> dict[str, set[str]]:
             "replace": {WEB_TASK, "aws_ecs_task_definition.redis_task"} if fargate else {WEB_TASK},
             "create": {"aws_ssm_parameter.previous_password_parameter"} if fargate else set(),
         },
+        # The listener ECS holds is updated in place (port, protocol, certificate).
         "tls on": {
-            "create": {
-                "aws_lb_listener.web_listener_443",
-                "aws_vpc_security_group_ingress_rule.security_web_lb_from_internet_443",
-            },
-            "destroy": {
-                "aws_lb_listener.web_listener_80",
-                "aws_vpc_security_group_ingress_rule.security_web_lb_from_internet_80",
-            },
+            "create": {"aws_vpc_security_group_ingress_rule.security_web_lb_from_internet_443"},
+            "destroy": {"aws_vpc_security_group_ingress_rule.security_web_lb_from_internet_80"},
         },
-        "deployment strategy": {
-            "destroy": {
-                "aws_lb_target_group.web_targets_alt",
-                "aws_iam_role.web_deploy_role",
-                "aws_iam_role_policy.web_deploy_role_policy",
-            }
-        },
+        # Blue/green-ready in both modes: only the service's strategy changes.
+        "deployment strategy": {},
         "alarm e-mail": {"create": {"aws_sns_topic_subscription.monitoring_email_0"}},
     }.get(change, {})
 
 
 # Critical resources a change replaces or destroys on purpose, and why.
 INTENDED = {
-    ("elasticache", "tls on"): {
-        "aws_lb_listener.web_listener_80": "the HTTP listener goes; HTTPS takes its place",
-    },
-    ("fargate", "tls on"): {
-        "aws_lb_listener.web_listener_80": "the HTTP listener goes; HTTPS takes its place",
-    },
     # A backend switch moves no votes: the old store goes (in prod, prevent_destroy on it
     # stops the plan until deletion_protection is off, see docs/day-two.md).
     ("elasticache", "redis backend"): {
@@ -135,7 +119,7 @@ INTENDED = {
         "aws_efs_mount_target.redis_storage_mount_0": "the old backend's storage",
         "aws_efs_mount_target.redis_storage_mount_1": "the old backend's storage",
         "aws_lb.redis_lb": "the old backend's load balancer",
-        "aws_lb_listener.redis_listener_6379": "the old backend's load balancer",
+        "aws_lb_listener.redis_listener": "the old backend's load balancer",
         "aws_backup_vault.backup_vault": "EFS backups end with EFS (prevent_destroy: kept)",
         "aws_kms_key.backup_key": "EFS backups end with EFS (prevent_destroy: kept)",
     },

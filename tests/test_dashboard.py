@@ -64,7 +64,8 @@ def test_fargate_backend_graphs(synth_dev):
             "voting-app-dev-redis",
         ],
     ]
-    healthy, unhealthy = graphs["web NLB targets"]
+    # Both groups of web: blue/green-ready, traffic may be in either.
+    healthy, unhealthy, alt_healthy, alt_unhealthy = graphs["web NLB targets"]
     assert healthy[:2] == ["AWS/NetworkELB", "HealthyHostCount"]
     assert unhealthy[:2] == ["AWS/NetworkELB", "UnHealthyHostCount"]
     assert healthy[2:6] == [
@@ -73,6 +74,7 @@ def test_fargate_backend_graphs(synth_dev):
         "TargetGroup",
         "${aws_lb_target_group.web_targets.arn_suffix}",
     ]
+    assert alt_healthy[5] == "${aws_lb_target_group.web_targets_alt.arn_suffix}"
     assert [m[1] for m in graphs["redis NLB flows"]] == ["ActiveFlowCount", "NewFlowCount"]
     assert graphs["Redis storage (EFS)"][0][:4] == [
         "AWS/EFS",

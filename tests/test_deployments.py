@@ -1,12 +1,19 @@
 """Deployments: web blue/green through ECS in prod (two target groups, bake time, rollback on
-the web alarms), rolling in dev; Redis always rolling with the circuit breaker, one writer."""
+the web alarms), rolling in dev; Redis always rolling with the circuit breaker, one writer.
 
+Every mode is written out, and web is blue/green-ready in both (the second group, the role, the
+weighted listener): switching strategy or turning TLS on changes the service and the listener
+in place, never what their ignore_changes hides from Terraform."""
+
+import dataclasses
 import json
 
 import pytest
 
+from infra.review.changes import resource_changes
 from infra.settings import SettingsError
-from tests.conftest import _settings
+from infra.testing import assert_every
+from tests.conftest import _settings, _synth, variant_settings
 
 ROLLBACK = ["web-http-500", "web-unhealthy-targets"]
 
@@ -23,7 +30,7 @@ def test_prod_web_deploys_blue_green_and_rolls_back_on_its_alarms(request, varia
     assert balancer["target_group_arn"] == "${aws_lb_target_group.web_targets.arn}"
     assert balancer["advanced_configuration"] == {
         "alternate_target_group_arn": "${aws_lb_target_group.web_targets_alt.arn}",
-        "production_listener_rule": "${aws_lb_listener.web_listener_80.arn}",
+        "production_listener_rule": "${aws_lb_listener.web_listener.arn}",
         "role_arn": "${aws_iam_role.web_deploy_role.arn}",
     }
     names = [f"voting-app-prod-{what}" for what in ROLLBACK]
@@ -39,24 +46,36 @@ def test_prod_web_deploys_blue_green_and_rolls_back_on_its_alarms(request, varia
     assert web["timeouts"] == {"create": "60m", "update": "60m"}
 
 
-def test_the_two_target_groups_are_alike_and_the_listener_is_left_to_ecs(synth_prod):
-    groups = synth_prod.resources("aws_lb_target_group")
+@pytest.mark.parametrize("variant", ["synth_prod", "synth_dev"])
+def test_the_listener_forwards_to_both_groups_and_is_left_to_ecs(request, variant):
+    """AWS's "Network Load Balancer resources for Amazon ECS blue/green deployments": the
+    production listener forwards to the primary group and the alternate one, weighted 100/0."""
+    synth = request.getfixturevalue(variant)
+    groups = synth.resources("aws_lb_target_group")
     blue, green = groups["web_targets"], groups["web_targets_alt"]
     assert blue == green
-    listener = synth_prod.resource("aws_lb_listener", "web_listener_80")
+    listener = synth.resource("aws_lb_listener", "web_listener")
     assert listener["default_action"] == [
-        {"type": "forward", "target_group_arn": "${aws_lb_target_group.web_targets.arn}"}
+        {
+            "type": "forward",
+            "forward": {
+                "target_group": [
+                    {"arn": "${aws_lb_target_group.web_targets.arn}", "weight": 100},
+                    {"arn": "${aws_lb_target_group.web_targets_alt.arn}", "weight": 0},
+                ]
+            },
+        }
     ]
     assert listener["lifecycle"] == {"ignore_changes": ["default_action"]}
 
 
-def test_terraform_leaves_the_live_target_group_to_ecs(synth_prod, synth_dev):
-    """ECS swaps which group is live on every release; an apply that sent the first group back
-    would stop the groups alternating (terraform-provider-aws issue 45678)."""
-    service = synth_prod.resource("aws_ecs_service", "web_service")
+@pytest.mark.parametrize("variant", ["synth_prod", "synth_dev"])
+def test_terraform_leaves_the_live_target_group_to_ecs(request, variant):
+    """ECS swaps which group is live on every blue/green release; an apply that sent the first
+    group back would stop the groups alternating (terraform-provider-aws issue 45678). Rolling
+    keeps the same configuration, so a switch of strategy needs nothing this hides."""
+    service = request.getfixturevalue(variant).resource("aws_ecs_service", "web_service")
     assert service["lifecycle"]["ignore_changes"] == ["desired_count", "load_balancer"]
-    rolling = synth_dev.resource("aws_ecs_service", "web_service")
-    assert rolling["lifecycle"]["ignore_changes"] == ["desired_count"]
 
 
 def test_deploy_role_moves_only_this_listener_between_these_groups(synth_prod):
@@ -75,19 +94,20 @@ def test_deploy_role_moves_only_this_listener_between_these_groups(synth_prod):
     assert listener == {
         "Effect": "Allow",
         "Action": "elasticloadbalancing:ModifyListener",
-        "Resource": "${aws_lb_listener.web_listener_80.arn}",
+        "Resource": "${aws_lb_listener.web_listener.arn}",
     }
 
 
-def test_target_alarms_add_up_both_groups(synth_prod):
-    alarms = {
-        a["alarm_name"]: a for a in synth_prod.resources("aws_cloudwatch_metric_alarm").values()
-    }
+@pytest.mark.parametrize("variant", ["synth_prod", "synth_dev"])
+def test_target_alarms_add_up_both_groups(request, variant):
+    synth = request.getfixturevalue(variant)
+    env = variant_settings(variant).environment
+    alarms = {a["alarm_name"]: a for a in synth.resources("aws_cloudwatch_metric_alarm").values()}
     for what, metric_name in (
         ("web-no-healthy-targets", "HealthyHostCount"),
         ("web-unhealthy-targets", "UnHealthyHostCount"),
     ):
-        *groups, total = alarms[f"voting-app-prod-{what}"]["metric_query"]
+        *groups, total = alarms[f"voting-app-{env}-{what}"]["metric_query"]
         assert [g["metric"]["dimensions"]["TargetGroup"] for g in groups] == [
             "${aws_lb_target_group.web_targets.arn_suffix}",
             "${aws_lb_target_group.web_targets_alt.arn_suffix}",
@@ -98,20 +118,24 @@ def test_target_alarms_add_up_both_groups(synth_prod):
 
 
 @pytest.mark.parametrize("variant", ["synth_dev", "synth_tls", "synth_one_az"])
-def test_dev_web_rolls(request, variant):
+def test_dev_web_rolls_and_says_so(request, variant):
+    """Without `strategy` the provider keeps whatever AWS has (the block is computed): a service
+    once blue/green would stay so with no diff."""
     synth = request.getfixturevalue(variant)
     web = synth.resource("aws_ecs_service", "web_service")
-    for key in ("deployment_configuration", "alarms", "timeouts"):
+    assert web["deployment_configuration"] == {"strategy": "ROLLING"}
+    for key in ("alarms", "timeouts"):
         assert key not in web, key
-    assert "advanced_configuration" not in web["load_balancer"][0]
-    assert "web_targets_alt" not in synth.resources("aws_lb_target_group")
-    assert "web_deploy_role" not in synth.resources("aws_iam_role")
+    # blue/green-ready: switching is a change of strategy only
+    assert web["load_balancer"][0]["advanced_configuration"]["alternate_target_group_arn"] == (
+        "${aws_lb_target_group.web_targets_alt.arn}"
+    )
 
 
 @pytest.mark.parametrize("variant", ["synth_dev", "synth_prod_fargate"])
 def test_redis_keeps_a_rolling_single_writer_deployment(request, variant):
     redis = request.getfixturevalue(variant).resource("aws_ecs_service", "redis_service")
-    assert "deployment_configuration" not in redis
+    assert redis["deployment_configuration"] == {"strategy": "ROLLING"}
     assert redis["deployment_circuit_breaker"] == {"enable": True, "rollback": True}
     assert redis["deployment_minimum_healthy_percent"] == 0
     assert redis["deployment_maximum_percent"] == 100
@@ -129,3 +153,85 @@ def test_bad_blue_green_settings_stop_synth():
         _settings("prod", domain_name="vote.example.com", hosted_zone_id="Z0123")
     # TLS only: one listener, blue/green is fine
     _settings("prod", domain_name="vote.example.com", hosted_zone_id="Z0123", http_listener=False)
+
+
+def _switch(variant: str, **changes):
+    """What changing `variant`'s settings does to each resource that changes at all."""
+    before = variant_settings(variant)
+    old = _synth(before).data
+    new = _synth(dataclasses.replace(before, **changes)).data
+    return {c.address: c for c in resource_changes(old, new) if c.action != "unchanged"}
+
+
+SWITCHES = {
+    "rolling to blue/green": ("synth_dev", {"web_deployment": "blue_green"}),
+    "blue/green to rolling": ("synth_prod", {"web_deployment": "rolling"}),
+    "HTTPS under blue/green": (
+        "synth_prod",
+        {
+            "domain_name": "vote.example.com",
+            "certificate_arn": "arn:aws:acm:us-west-2:123456789012:certificate/abc",
+            "http_listener": False,
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("switch", SWITCHES)
+def test_switches_update_in_place_and_need_nothing_ignore_changes_hides(switch):
+    variant, changes = SWITCHES[switch]
+    changed = _switch(variant, **changes)
+    kept = {
+        "aws_ecs_service.web_service",
+        "aws_lb_listener.web_listener",
+        "aws_lb_target_group.web_targets_alt",
+    }
+    for address in kept:
+        change = changed.get(address)
+        assert change is None or change.action == "update", change
+        hidden = ("load_balancer", "default_action")
+        assert change is None or not [p for p in change.changed if p.startswith(hidden)]
+    assert not [c for c in changed.values() if c.action == "replace"]
+
+
+def test_https_under_blue_green_keeps_the_listener_ecs_moves(synth_prod):
+    changed = _switch("synth_prod", **SWITCHES["HTTPS under blue/green"][1])
+    listener = changed["aws_lb_listener.web_listener"]
+    assert listener.action == "update"
+    assert {"port", "protocol", "certificate_arn", "ssl_policy"} <= set(listener.changed)
+
+
+def test_strategy_switches_flip_the_strategy(synth_dev, synth_prod):
+    to_blue_green = _switch("synth_dev", web_deployment="blue_green")
+    assert (
+        "deployment_configuration.strategy" in to_blue_green["aws_ecs_service.web_service"].changed
+    )
+    assert set(to_blue_green) <= {
+        "aws_ecs_service.web_service",
+        "aws_cloudwatch_metric_alarm.monitoring_web_no_healthy_targets",
+        "aws_cloudwatch_metric_alarm.monitoring_web_unhealthy_targets",
+        "aws_cloudwatch_dashboard.dashboard_dashboard",
+    }
+
+
+def test_task_definition_revisions_are_kept_for_a_manual_rollback(any_synth):
+    """Without skip_destroy each new revision deregisters the one before, and AWS will not run
+    an INACTIVE revision again."""
+    assert_every(any_synth.data, "aws_ecs_task_definition", {"skip_destroy": True})
+
+
+def test_the_rollback_recipe_states_the_stacks_own_timing(synth_prod):
+    """docs/day-two-deployments.md: how long a blue/green release takes to become final."""
+    import re
+
+    from infra.fargate_service import NLB_BLUE_GREEN_DELAY_MINUTES
+    from infra.project import PROJECT_DIR
+
+    text = (PROJECT_DIR / "docs" / "day-two-deployments.md").read_text(encoding="utf-8")
+    (shown,) = re.findall(r"<!-- bg-minutes -->(\d+)\s+minutes<!-- /bg-minutes -->", text)
+    bake = int(
+        synth_prod.resource("aws_ecs_service", "web_service")["deployment_configuration"][
+            "bake_time_in_minutes"
+        ]
+    )
+    assert int(shown) == bake + NLB_BLUE_GREEN_DELAY_MINUTES

