@@ -26,9 +26,23 @@ _ACTION_TITLES = {
 }
 
 
+# Data sources that only fill in the account's partition, region and id, as in ARNs built with
+# `arn:${data.aws_partition.p.partition}:logs:...`: shown as the placeholder AWS documents use.
+_ACCOUNT_PARTS = re.compile(
+    r"\$\{data\.(aws_partition|aws_region|aws_caller_identity)\.[\w-]+\.\w+\}"
+)
+_PLACEHOLDERS = {
+    "aws_partition": "{partition}",
+    "aws_region": "{region}",
+    "aws_caller_identity": "{account_id}",
+}
+
+
 def pretty(text: object) -> str:
-    """Shorten `${aws_lb.web.arn}` to `aws_lb.web` so cells read as addresses."""
-    return _REFERENCE.sub(r"\1", str(text))
+    """Shorten `${aws_lb.web.arn}` to `aws_lb.web` so cells read as addresses, and ARNs built
+    from the partition, region and account data sources to `arn:{partition}:logs:{region}:...`."""
+    readable = _ACCOUNT_PARTS.sub(lambda m: _PLACEHOLDERS[m.group(1)], str(text))
+    return _REFERENCE.sub(r"\1", readable)
 
 
 def named(resource: Resource) -> str:
