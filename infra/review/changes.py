@@ -45,7 +45,7 @@ class ResourceChange:
 
 def resource_changes(old: dict[str, Any], new: dict[str, Any]) -> list[ResourceChange]:
     """Every resource of either stack with what applying `new` over `old` does to it."""
-    before, after = _resources(old), _resources(new)
+    before, after = _moved(_resources(old), new), _resources(new)
     tags_changed = _default_tags(old) != _default_tags(new)
     changed: dict[str, list[str]] = {}
     forcing: dict[str, list[str]] = {}
@@ -83,6 +83,19 @@ def _resources(stack: dict[str, Any]) -> dict[str, dict[str, Any]]:
         for name, body in (by_name or {}).items():
             found[f"{type_name}.{name}"] = body if isinstance(body, dict) else {}
     return found
+
+
+def _moved(before: dict[str, dict[str, Any]], new: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The old resources under the addresses `moved` blocks of the new stack give them, so a
+    renamed resource is compared with itself rather than destroyed and created."""
+    moves = new.get("moved") or []
+    renamed = dict(before)
+    for move in moves if isinstance(moves, list) else []:
+        source = str(move.get("from", "")).removeprefix("${").removesuffix("}")
+        target = str(move.get("to", "")).removeprefix("${").removesuffix("}")
+        if source in renamed and target not in renamed:
+            renamed[target] = renamed.pop(source)
+    return renamed
 
 
 def _default_tags(stack: dict[str, Any]) -> Any:

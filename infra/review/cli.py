@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from .diagram import find_dot, render_svg, to_dot
-from .load import ReviewError, load_stack_json, resolve_stack_path
+from .load import ReviewError, resolve_stack_path
 from .markdown import render
 from .plan import load_plan
 from .report import plan_notes, review_change, review_stack
@@ -80,8 +80,7 @@ def _run(args: argparse.Namespace) -> int:
     notes = plan_notes(plan, stack) if plan else []
     change = None
     if args.against and stack is not None:
-        old_json = load_stack_json(resolve_stack_path(args.against))
-        change = review_change(args.against, old_json, load_stack_json(stack.source))
+        change = review_change(args.against, load_stack(resolve_stack_path(args.against)), stack)
     markdown = render(review, plan, notes, change)
     if args.output:
         _write(args.output, markdown)

@@ -14,6 +14,9 @@ CONCERNS = (
     "storage",
     "cache",
     "dns",
+    "alarms",
+    "backups",
+    "secrets",
     "other",
 )
 
@@ -28,6 +31,13 @@ _PREFIXES: tuple[tuple[str, str], ...] = (
     ("aws_default_network_acl", "security"),
     ("aws_kms_", "security"),
     ("aws_wafv2_", "security"),
+    ("aws_cloudwatch_metric_alarm", "alarms"),
+    ("aws_cloudwatch_composite_alarm", "alarms"),
+    ("aws_sns_", "alarms"),
+    ("aws_backup_", "backups"),
+    ("aws_ssm_parameter", "secrets"),
+    ("aws_secretsmanager_", "secrets"),
+    ("aws_appautoscaling_", "services"),
     ("aws_flow_log", "logs"),
     ("aws_cloudwatch_", "logs"),
     ("aws_vpc", "network"),
@@ -56,6 +66,20 @@ _PREFIXES: tuple[tuple[str, str], ...] = (
 )
 
 
+# Helpers that serve whatever reads them (a terraform_data trigger, a null_resource).
+_HELPERS = ("terraform_data", "null_resource", "time_sleep")
+
+
+def _concern_in(stack: Stack, resource: Resource) -> str:
+    """A helper resource belongs to the concern of the first resource that reads it."""
+    if resource.type not in _HELPERS:
+        return concern_of(resource.type)
+    for reader in stack.resources.values():
+        if reader.type not in _HELPERS and resource in stack.referenced(reader.body):
+            return concern_of(reader.type)
+    return "other"
+
+
 def concern_of(resource_type: str) -> str:
     """The concern a resource type belongs to; 'other' when none fits."""
     for prefix, concern in _PREFIXES:
@@ -68,5 +92,5 @@ def by_concern(stack: Stack) -> dict[str, list[Resource]]:
     """The stack's resources grouped by concern, in the fixed concern order, empty ones left out."""
     groups: dict[str, list[Resource]] = {concern: [] for concern in CONCERNS}
     for resource in stack.resources.values():
-        groups[concern_of(resource.type)].append(resource)
+        groups[_concern_in(stack, resource)].append(resource)
     return {concern: members for concern, members in groups.items() if members}

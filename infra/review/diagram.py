@@ -38,9 +38,9 @@ def _mermaid_text(text: str) -> str:
 
 
 def to_mermaid(graph: Graph) -> str:
-    """A Mermaid flowchart, left to right; internet-facing boxes are outlined in red."""
+    """A Mermaid flowchart, top to bottom; internet-facing boxes are outlined in red."""
     ids = _ids(graph)
-    lines = ["flowchart LR"]
+    lines = ["flowchart TB"]
     for address, node in graph.nodes.items():
         start, end = _MERMAID_SHAPES[node.kind]
         lines.append(f'    {ids[address]}{start}"{_mermaid_text(node.label)}"{end}')
@@ -73,7 +73,9 @@ def to_dot(graph: Graph, title: str) -> str:
     ids = _ids(graph)
     lines = [
         "digraph review {",
-        f'    label="{_dot_text(title)}"; labelloc=t; rankdir=LR;',
+        # top to bottom: the traffic chain is long and each step narrow, so it reads down one
+        # screen instead of across a strip several screens wide
+        f'    label="{_dot_text(title)}"; labelloc=t; rankdir=TB; nodesep=0.3; ranksep=0.4;',
         '    node [fontname="Helvetica", fontsize=11]; edge [fontname="Helvetica", fontsize=10];',
     ]
     lines += [_dot_node(ids[address], node) for address, node in graph.nodes.items()]

@@ -6,12 +6,15 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
+from .cost import Cost
 from .diagram import to_mermaid
 from .exposure import Exposure, LoadBalancer, Rule
 from .identity import Role
 from .impact import Impact
 from .plan import ORDER, Plan, summary_line
+from .prices import HOURS_PER_MONTH, SOURCES
 from .report import ChangeReview, StackReview
+from .sizing import Sizing
 from .stack import Resource, Stack
 from .topology import services_behind
 
@@ -26,9 +29,23 @@ _ACTION_TITLES = {
 }
 
 
+# Data sources that only fill in the account's partition, region and id, as in ARNs built with
+# `arn:${data.aws_partition.p.partition}:logs:...`: shown as the placeholder AWS documents use.
+_ACCOUNT_PARTS = re.compile(
+    r"\$\{data\.(aws_partition|aws_region|aws_caller_identity)\.[\w-]+\.\w+\}"
+)
+_PLACEHOLDERS = {
+    "aws_partition": "{partition}",
+    "aws_region": "{region}",
+    "aws_caller_identity": "{account_id}",
+}
+
+
 def pretty(text: object) -> str:
-    """Shorten `${aws_lb.web.arn}` to `aws_lb.web` so cells read as addresses."""
-    return _REFERENCE.sub(r"\1", str(text))
+    """Shorten `${aws_lb.web.arn}` to `aws_lb.web` so cells read as addresses, and ARNs built
+    from the partition, region and account data sources to `arn:{partition}:logs:{region}:...`."""
+    readable = _ACCOUNT_PARTS.sub(lambda m: _PLACEHOLDERS[m.group(1)], str(text))
+    return _REFERENCE.sub(r"\1", readable)
 
 
 def named(resource: Resource) -> str:
@@ -78,6 +95,9 @@ def render(
     if plan is not None:
         lines += _changes(plan)
     if review is not None:
+        lines += _sizing(review.sizing)
+        lines += _cost(review.cost)
+        lines += _domain(review)
         lines += _concerns(review.groups)
         lines += _exposure(review)
         lines += _identity(review.roles)
@@ -118,6 +138,8 @@ def _against(change: ChangeReview) -> list[str]:
         "",
         "### What this change costs",
         "",
+        _cost_delta(change.old_cost, change.new_cost),
+        "",
     ]
     loud = [i for i in change.impacts if i.loud]
     if loud:
@@ -137,6 +159,123 @@ def _against(change: ChangeReview) -> list[str]:
     if rows:
         lines += ["### Every change", ""]
         header = ["Action", "Resource", "Forced by (replace) / differs (update)", "Impact"]
+        lines += table(header, rows) + [""]
+    return lines
+
+
+def _cost_delta(old: Cost, new: Cost) -> str:
+    """`Monthly cost: $113.27 → $217.38 (+$104.11, list prices ...)`."""
+    if old.unpriced or new.unpriced:
+        missing = "; ".join(old.unpriced + new.unpriced)
+        partial = f" (not priced: {missing})"
+    else:
+        partial = ""
+    delta = new.total - old.total
+    return (
+        f"Monthly cost: {_usd(old.total)} → {_usd(new.total)} "
+        f"({'+' if delta >= 0 else '−'}{_usd(abs(delta))}; list prices of {new.date}, "
+        f"excluding data transfer){partial}."
+    )
+
+
+def _usd(amount: float) -> str:
+    return f"${amount:,.2f}"
+
+
+def _sizing(sizing: Sizing) -> list[str]:
+    """Task sizes and counts per service, then zones, NAT, endpoints, caches, load balancers."""
+    lines = ["## Sizing", ""]
+    if sizing.services:
+        rows = [
+            [
+                f"`{s.address}`",
+                f"{s.vcpu:g}" if s.vcpu is not None else "?",
+                f"{s.memory_gb:g} GB" if s.memory_gb is not None else "?",
+                str(s.desired),
+                "—" if s.minimum is None else f"{s.minimum}–{s.maximum}",
+            ]
+            for s in sizing.services
+        ]
+        header = ["Service", "vCPU", "Memory", "Desired tasks", "Autoscaling min–max"]
+        lines += table(header, rows) + [""]
+    interface = [e for e in sizing.endpoints if e.kind == "Interface"]
+    gateway = [e for e in sizing.endpoints if e.kind != "Interface"]
+    lines += [
+        f"- Availability zones: {len(sizing.zones)} ({', '.join(sizing.zones) or '—'})",
+        f"- NAT gateways: {len(sizing.nat_gateways)}",
+        "- VPC endpoints: "
+        + (
+            ", ".join(f"{e.service} ({e.kind.lower()}, {e.zones} AZ)" for e in interface)
+            + (", " if interface and gateway else "")
+            + ", ".join(f"{e.service} (gateway)" for e in gateway)
+            or "none (AWS APIs through NAT)"
+        ),
+        "- Load balancers: "
+        + (
+            ", ".join(
+                f"`{a}` ({'internet-facing' if p else 'internal'}, {z} AZ)"
+                for a, p, z in sizing.load_balancers
+            )
+            or "none"
+        ),
+    ]
+    lines += [
+        f"- Cache: `{c.address}` {c.nodes} × {c.node_type} ({c.engine})" for c in sizing.caches
+    ]
+    return lines + [""]
+
+
+def _cost(cost: Cost) -> list[str]:
+    """The monthly estimate per concern and per item, with its date and sources."""
+    lines = [
+        "## Monthly cost",
+        "",
+        f"About **{_usd(cost.total)} per month** in `{cost.region}`: on-demand list prices of "
+        f"{cost.date}, excluding data transfer and usage-based charges (NAT and endpoint "
+        f"processing per GB, load balancer capacity units, log ingestion, backup storage), "
+        f"{HOURS_PER_MONTH} hours a month, desired task counts.",
+        "",
+    ]
+    lines += [f"- ⚠ not priced: {u}" for u in cost.unpriced]
+    if cost.unpriced:
+        lines.append("")
+    if cost.lines:
+        lines += table(
+            ["Concern", "Monthly"],
+            [[concern, _usd(amount)] for concern, amount in cost.by_concern().items()],
+        )
+        lines += [""]
+        rows = [[c.concern, c.item, cell(c.quantity), _usd(c.monthly)] for c in cost.lines]
+        lines += table(["Concern", "Item", "Quantity", "Monthly"], rows) + [""]
+    lines += ["Prices from: " + ", ".join(sorted(set(SOURCES.values()))) + ".", ""]
+    return lines
+
+
+def _domain(review: StackReview) -> list[str]:
+    """Domain names, certificates, and HTTPS or plain text per listener."""
+    domain = review.domain
+    lines = ["## Domain and TLS", ""]
+    if domain.names:
+        lines += [f"- Domain: {name} → `{target}`" for name, target in domain.names]
+    else:
+        lines.append("- Domain: none; users reach the load balancer by its AWS DNS name")
+    lines += [f"- Certificate: {c}" for c in domain.certificates]
+    if domain.app_url:
+        lines.append(f"- App URL (output `app_url`): {pretty(domain.app_url)}")
+    lines.append("")
+    rows = [
+        [
+            f"`{listener.address}`",
+            f"`{listener.load_balancer}`" + ("" if listener.public else " (internal)"),
+            f"{listener.protocol} {listener.port}",
+            ("HTTPS/TLS" if listener.secure else ("⚠ " if listener.public else "") + "plain")
+            + (f", {listener.ssl_policy}" if listener.ssl_policy else ""),
+            listener.certificate or "—",
+        ]
+        for listener in domain.listeners
+    ]
+    if rows:
+        header = ["Listener", "Load balancer", "Listens on", "Encryption", "Certificate"]
         lines += table(header, rows) + [""]
     return lines
 

@@ -7,12 +7,15 @@ from dataclasses import dataclass
 from .changes import ResourceChange, resource_changes
 from .concerns import by_concern
 from .containers import read_containers
+from .cost import Cost, estimate_cost
+from .domain import Domain, read_domain
 from .exposure import Exposure, analyse_exposure
 from .identity import Role, read_roles
 from .impact import Impact, impacts
 from .operations import Operations, analyse_operations, operations_findings
 from .plan import Plan
 from .secrets import Secrets, analyse_secrets
+from .sizing import Sizing, read_sizing
 from .stack import Resource, Stack
 from .topology import Graph, build_graph
 
@@ -29,6 +32,9 @@ class StackReview:
     operations: Operations
     graph: Graph
     findings: list[str]
+    sizing: Sizing
+    cost: Cost
+    domain: Domain
 
 
 @dataclass
@@ -39,12 +45,20 @@ class ChangeReview:
     """How the older stack was named on the command line."""
     changes: list[ResourceChange]
     impacts: list[Impact]
+    old_cost: Cost
+    new_cost: Cost
 
 
-def review_change(old: str, old_json: dict, new_json: dict) -> ChangeReview:
-    """Classify every resource of the change and weigh each one."""
-    changes = resource_changes(old_json, new_json)
-    return ChangeReview(old=old, changes=changes, impacts=impacts(changes))
+def review_change(old: str, old_stack: Stack, new_stack: Stack) -> ChangeReview:
+    """Classify every resource of the change, weigh each one, and price both stacks."""
+    changes = resource_changes(old_stack.raw, new_stack.raw)
+    return ChangeReview(
+        old=old,
+        changes=changes,
+        impacts=impacts(changes),
+        old_cost=estimate_cost(old_stack, read_sizing(old_stack)),
+        new_cost=estimate_cost(new_stack, read_sizing(new_stack)),
+    )
 
 
 def review_stack(stack: Stack) -> StackReview:
@@ -54,6 +68,7 @@ def review_stack(stack: Stack) -> StackReview:
     roles = read_roles(stack)
     secrets = analyse_secrets(stack, containers, unreadable)
     operations = analyse_operations(stack)
+    sizing = read_sizing(stack)
     return StackReview(
         stack=stack,
         groups=by_concern(stack),
@@ -66,6 +81,9 @@ def review_stack(stack: Stack) -> StackReview:
         + _identity_findings(roles)
         + _secret_findings(secrets)
         + operations_findings(stack, operations),
+        sizing=sizing,
+        cost=estimate_cost(stack, sizing),
+        domain=read_domain(stack),
     )
 
 

@@ -51,6 +51,10 @@ class Stack:
     outputs: dict[str, Any] = field(default_factory=dict)
     default_tags: dict[str, Any] = field(default_factory=dict)
     """The AWS provider's default tags (`environment`, ...), empty if it sets none."""
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    """The parsed cdk.tf.json itself."""
+    region: str = ""
+    """The first AWS provider block's literal `region`, empty if it sets none."""
     backend: dict[str, Any] = field(default_factory=dict)
     """`terraform.backend` (`{"s3": {...}}`), empty when the stack names none (local state)."""
 
@@ -87,16 +91,25 @@ def load_stack(path: Path) -> Stack:
     data = load_stack_json(path)
     metadata = data.get("//", {}).get("metadata", {}) if isinstance(data.get("//"), dict) else {}
     name = metadata.get("stackName") or path.parent.name
-    stack = Stack(name=name, source=path)
+    stack = Stack(name=name, source=path, raw=data)
     stack.resources = _blocks(data.get("resource", {}), path, data_sources=False)
     stack.data = _blocks(data.get("data", {}), path, data_sources=True)
     stack.variables = {k: v for k, v in data.get("variable", {}).items() if isinstance(v, dict)}
     stack.outputs = data.get("output", {})
     stack.default_tags = _default_tags(data.get("provider"))
+    stack.region = _region(data.get("provider"))
     terraform = data.get("terraform")
     backend = terraform.get("backend") if isinstance(terraform, dict) else None
     stack.backend = backend if isinstance(backend, dict) else {}
     return stack
+
+
+def _region(providers: Any) -> str:
+    """The first AWS provider block's region, when it is a literal."""
+    aws = providers.get("aws") if isinstance(providers, dict) else None
+    first = aws[0] if isinstance(aws, list) and aws else aws
+    region = first.get("region") if isinstance(first, dict) else None
+    return region if isinstance(region, str) and "${" not in region else ""
 
 
 def _default_tags(providers: Any) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .containers import Container
-from .exposure import Exposure, LoadBalancer
+from .exposure import WORLD, Exposure, LoadBalancer
 from .secrets import Secrets
 from .stack import Resource, Stack
 
@@ -70,10 +70,9 @@ def build_graph(
     """Connect internet, load balancers, listeners, services, backends and secret stores."""
     graph = Graph()
     public_services = {task.service for task in exposure.public_tasks}
-    if exposure.public_load_balancers or exposure.public_tasks:
-        graph.add(_INTERNET)
     _link_load_balancers(stack, graph, exposure, public_services)
     for service_address in sorted(public_services):
+        graph.add(_INTERNET)
         service_id = graph.add(_service_node(stack.resources[service_address], public_services))
         graph.link(Edge(_INTERNET.id, service_id, "public IP", dashed=True))
     for service in stack.of_type("aws_ecs_service"):
@@ -90,9 +89,12 @@ def _link_load_balancers(
     """Internet → public load balancers → listeners → the services in their target groups."""
     # public load balancers first, so the diagram reads from the internet inwards
     for lb in sorted(exposure.load_balancers, key=lambda lb: not lb.public):
+        if lb.public:
+            sources, ports = _allowed_sources(exposure, lb)
+            graph.add(sources)
         lb_id = graph.add(_lb_node(lb))
         if lb.public:
-            graph.link(Edge(_INTERNET.id, lb_id))
+            graph.link(Edge(sources.id, lb_id, ports))
         for listener in lb.listeners:
             label = f"listener {listener.endpoint}"
             listener_id = graph.add(Node(listener.address, label, "listener", lb.public))
@@ -100,6 +102,22 @@ def _link_load_balancers(
             for service, port in services_behind(stack, listener.target_groups):
                 service_id = graph.add(_service_node(service, public_services))
                 graph.link(Edge(listener_id, service_id, port))
+
+
+def _allowed_sources(exposure: Exposure, lb: LoadBalancer) -> tuple[Node, str]:
+    """Who may reach a public load balancer, from its security groups' ingress rules, and on
+    which ports: the internet when a rule is open to the world, else the listed sources."""
+    if not lb.security_groups:
+        return _INTERNET, "any port (no security group)"
+    rules = [r for r in exposure.ingress if r.security_group in lb.security_groups]
+    ports = ", ".join(dict.fromkeys(f"{r.protocol} {r.ports}" for r in rules))
+    if any(r.source in WORLD for r in rules):
+        return _INTERNET, ports
+    sources = list(dict.fromkeys(r.source for r in rules))
+    if not sources:
+        return Node("sources:none", "nobody\n(no ingress rule)", "internet"), ""
+    label = "Allowed sources\n" + "\n".join(sources)
+    return Node("sources:" + ",".join(sources), label, "internet", public=True), ports
 
 
 def _lb_node(lb: LoadBalancer) -> Node:

@@ -251,3 +251,15 @@ def test_created_and_destroyed_and_data_sources_ignored():
         ("aws_sns_topic.a", "destroy"),
         ("aws_sns_topic.b", "create"),
     ]
+
+
+def test_moved_block_compares_a_renamed_resource_with_itself():
+    listener = {"load_balancer_arn": "${aws_lb.web.arn}", "port": 80, "protocol": "TCP"}
+    old = _stack(aws_lb__web=_LB, aws_lb_listener__http=listener)
+    new = _stack(aws_lb__web=_LB, aws_lb_listener__web_80=listener)
+    assert {c.address: c.action for c in resource_changes(old, new)}["aws_lb_listener.http"] == (
+        "destroy"
+    )
+    new["moved"] = [{"from": "aws_lb_listener.http", "to": "aws_lb_listener.web_80"}]
+    changes = {c.address: c.action for c in resource_changes(old, new)}
+    assert changes == {"aws_lb.web": "unchanged", "aws_lb_listener.web_80": "unchanged"}

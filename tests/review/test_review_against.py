@@ -6,10 +6,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 from tests.conftest import _synth, variant_settings
-from tests.review.helpers import run_review, section
+from tests.review.helpers import REPO, run_review, section
 
 
 def _write(path: Path, data: dict) -> Path:
@@ -118,4 +120,26 @@ def test_against_needs_the_new_stack(tmp_path, synth_dev_path):
     assert (
         result.stderr
         == "review: error: --against compares two stacks: give the new stack as well\n"
+    )
+
+
+def test_make_review_passes_stack_and_against():
+    make = shutil.which("make")
+    assert make, "make is part of the quick start"
+
+    def dry_run(*variables: str) -> str:
+        # -o synth: take the stacks as synthesized, so only the review command is printed
+        return subprocess.run(
+            [make, "-s", "-n", "-o", "synth", "review", *variables],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        ).stdout
+
+    assert dry_run().strip() == ".venv/bin/python -m infra.review voting-app-dev"
+    assert (
+        dry_run("STACK=voting-app-prod", "AGAINST=/tmp/old.json").strip()
+        == ".venv/bin/python -m infra.review voting-app-prod --against /tmp/old.json"
     )

@@ -88,7 +88,9 @@ def test_secret_flows_from_variable_to_both_containers(voting_report: str) -> No
 def test_resources_are_grouped_by_concern_with_counts(voting_report: str) -> None:
     concerns = section(voting_report, "## Resources by concern")
     assert "| identity | 7 | aws_iam_role ×4, aws_iam_role_policy ×2," in concerns
-    assert "| services | 5 |" in concerns
+    assert "| services | 7 | aws_appautoscaling_policy, aws_appautoscaling_target," in concerns
+    assert "| secrets | 1 | aws_ssm_parameter |" in concerns
+    assert "| other |" not in concerns
     assert "| logs | 4 | aws_cloudwatch_log_group ×3, aws_flow_log |" in concerns
 
 
@@ -111,7 +113,7 @@ def test_diagram_follows_traffic_from_internet_to_redis(voting_stack: Path) -> N
 
 def test_mermaid_diagram_is_in_the_report(voting_report: str) -> None:
     diagram = section(voting_report, "## Diagram")
-    assert "```mermaid\nflowchart LR" in diagram
+    assert "```mermaid\nflowchart TB" in diagram
     assert '(("Internet"))' in diagram
     assert '-->|"env REDIS"|' in diagram
 
