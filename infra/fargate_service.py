@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from infra.moves import renamed
 from infra.policies import assume_role_policy, policy
 from infra.providers import (
     AppautoscalingPolicy,
@@ -470,6 +471,9 @@ class FargateService(Construct):
                     depends_on=None if production else [listeners[0]],
                 )
             )
+        # Earlier versions named every listener by its port.
+        production_id = listeners[0].friendly_unique_id
+        renamed(listeners[0], f"{production_id}_{spec.listeners[0].port}")
         return listeners
 
     def _blue_green_pieces(

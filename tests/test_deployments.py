@@ -235,3 +235,17 @@ def test_the_rollback_recipe_states_the_stacks_own_timing(synth_prod):
         ]
     )
     assert int(shown) == bake + NLB_BLUE_GREEN_DELAY_MINUTES
+
+
+def test_listeners_named_by_port_before_keep_their_state(synth_prod_fargate, synth_tls):
+    """Earlier versions named each listener by its port; `moved` blocks carry a deployed stack's
+    listeners over to their new addresses instead of replacing them."""
+    assert synth_prod_fargate.data["moved"] == [
+        {"from": "aws_lb_listener.redis_listener_6379", "to": "aws_lb_listener.redis_listener"},
+        {"from": "aws_lb_listener.web_listener_80", "to": "aws_lb_listener.web_listener"},
+    ]
+    # With TLS the production listener was the one on 443; the one on 80 keeps its name.
+    assert {"from": "aws_lb_listener.web_listener_443", "to": "aws_lb_listener.web_listener"} in (
+        synth_tls.data["moved"]
+    )
+    assert "web_listener_80" in synth_tls.resources("aws_lb_listener")
