@@ -29,7 +29,7 @@ class Identity(Construct):
         account: Account,
         secret_parameter_arns: list[str],
         kms_key_arn: str,
-        repository_arn: str,
+        repository_arn: str | None = None,
         cached_repository_arns: list[str] | None = None,
         log_group_arns: list[str],
         services: list[str],
@@ -38,14 +38,18 @@ class Identity(Construct):
         """Create the roles; `services` names the services that get a task role (["web", ...]).
 
         `log_group_arns` are the services' log groups, which the execution role writes for the
-        awslogs driver; `repository_arn` is the repository of the built image it pulls from, and
-        `cached_repository_arns` (default none) the pull-through cache's repositories, which
-        the first pull creates and fills.
+        awslogs driver. It pulls from `repository_arn` (default None), the repository of a built
+        image, and `cached_repository_arns` (default none), the pull-through cache's
+        repositories, which the first pull creates and fills: name at least one.
+        `secret_parameter_arns` (may be empty) are the SSM parameters it reads into containers.
         `exec_log_group_arn` (default None: ECS Exec off) lets every task role open ECS Exec
         sessions, recorded in that log group and encrypted with `kms_key_arn`.
         """
         super().__init__(scope, id)
         cached = list(cached_repository_arns or ())
+        pulled = [arn for arn in (repository_arn, *cached) if arn is not None]
+        if not pulled:
+            raise ValueError("name the repository_arn or cached_repository_arns to pull from")
         # No source condition here: AWS documents aws:SourceAccount/SourceArn for task roles;
         # whether ECS sends them when it assumes the execution role is not documented, and a
         # condition it does not meet would stop every task from starting.
@@ -68,7 +72,7 @@ class Identity(Construct):
                         "ecr:BatchGetImage",
                         "ecr:GetDownloadUrlForLayer",
                     ],
-                    "Resource": [repository_arn, *cached] if cached else repository_arn,
+                    "Resource": pulled[0] if len(pulled) == 1 else pulled,
                 },
                 *(
                     # A pull-through cache's first pull creates its repository and imports
@@ -87,23 +91,27 @@ class Identity(Construct):
                 },
             ),
         )
-        secret = IamRolePolicy(
-            self,
-            "execution_secret",
-            name="read-secrets",
-            role=self.execution_role.id,
-            policy=policy(
-                {"Action": "ssm:GetParameters", "Resource": secret_parameter_arns},
-                {
-                    "Action": "kms:Decrypt",
-                    "Resource": kms_key_arn,
-                    "Condition": {
-                        "StringEquals": {"kms:ViaService": f"ssm.{account.region}.amazonaws.com"}
+        self.execution_grants: list[IamRolePolicy] = [pull_and_log]
+        if secret_parameter_arns:
+            secret = IamRolePolicy(
+                self,
+                "execution_secret",
+                name="read-secrets",
+                role=self.execution_role.id,
+                policy=policy(
+                    {"Action": "ssm:GetParameters", "Resource": secret_parameter_arns},
+                    {
+                        "Action": "kms:Decrypt",
+                        "Resource": kms_key_arn,
+                        "Condition": {
+                            "StringEquals": {
+                                "kms:ViaService": f"ssm.{account.region}.amazonaws.com"
+                            }
+                        },
                     },
-                },
-            ),
-        )
-        self.execution_grants: list[IamRolePolicy] = [pull_and_log, secret]
+                ),
+            )
+            self.execution_grants.append(secret)
 
         self.task_roles: dict[str, IamRole] = {}
         for service in services:

@@ -12,6 +12,7 @@ from infra.encryption import Encryption
 from infra.fargate_service import ServiceBase, log_group_name
 from infra.identity import Identity
 from infra.monitoring import Monitoring, alarm_topic_name
+from infra.naming import ReadableStack
 from infra.network import Network
 from infra.project import FRONTEND_DIR, PROJECT_DIR, stack_dir
 from infra.providers import (
@@ -21,11 +22,8 @@ from infra.providers import (
     EcsCluster,
     EcsClusterSetting,
     LocalBackend,
-    Node,
     S3Backend,
-    TerraformElement,
     TerraformOutput,
-    TerraformStack,
 )
 from infra.redis import redis_backend
 from infra.registry import PullThroughCache, Registry
@@ -41,7 +39,7 @@ from infra.web import WebFrontend
 REQUIRED_TERRAFORM = ">= 1.11.0"
 
 
-class VotingStack(TerraformStack):
+class VotingStack(ReadableStack):
     """Everything one environment of the voting app needs, from VPC to public URL.
 
     Reads like the architecture: internet -> web NLB -> web tasks -> Redis (a Fargate task on
@@ -52,7 +50,6 @@ class VotingStack(TerraformStack):
     def __init__(self, scope: Construct, settings: Settings) -> None:
         """Build the stack `settings.stack_name` from already validated `settings`."""
         super().__init__(scope, settings.stack_name)
-        self._logical_ids: dict[str, str] = {}
         s = self.settings = settings
         # Where Terraform will run: the build context and state paths are relative to it.
         self.directory = stack_dir(self.node.root.outdir, s.stack_name)
@@ -331,17 +328,3 @@ class VotingStack(TerraformStack):
         )
         # Native S3 locking (Terraform >= 1.10); cdktf 0.21's S3Backend has no field for it.
         self.add_override("terraform.backend.s3.use_lockfile", True)
-
-    def _allocate_logical_id(self, tf_element: Node | TerraformElement) -> str:
-        """Name resources after their construct path (`web/service` -> `web_service`).
-
-        cdktf's default appends a hash to every nested id, which makes plans hard to read.
-        Paths are unique in the tree; the check below keeps the joined ids unique too.
-        """
-        node = getattr(tf_element, "node", tf_element)
-        path = node.path.split("/", 1)[1]
-        logical_id = path.replace("/", "_").replace("-", "_")
-        owner = self._logical_ids.setdefault(logical_id, path)
-        if owner != path:
-            raise ValueError(f"'{path}' and '{owner}' would both be named {logical_id}")
-        return logical_id
