@@ -72,6 +72,16 @@ def redis_backend(
     )
 
 
+#: Share of the task's memory Redis may fill with data (maxmemory): the rest is headroom for
+#: the AOF rewrite's fork (copy-on-write pages while votes keep coming), client buffers and
+#: the allocator's fragmentation, so the task is never OOM-killed.
+MAXMEMORY_SHARE = 0.6
+#: Never evict: an evicted token key would let its vote count again, an evicted count hash
+#: would lose votes. When full, writes are refused; the app answers votes with 503 and says
+#: "Redis full" (readiness reason `full`, the web-redis-full alarm).
+MAXMEMORY_POLICY = "noeviction"
+
+
 class FargateRedis(FargateService):
     """redis-server as a single-writer Fargate service behind an internal NLB, data on EFS.
 
@@ -121,7 +131,9 @@ class FargateRedis(FargateService):
                 command=[
                     "sh",
                     "-c",
-                    'exec redis-server --requirepass "$REDIS_PWD" --appendonly yes --dir /data',
+                    'exec redis-server --requirepass "$REDIS_PWD" --appendonly yes --dir /data'
+                    f" --maxmemory {int(settings.redis_memory * MAXMEMORY_SHARE)}mb"
+                    f" --maxmemory-policy {MAXMEMORY_POLICY}",
                 ],
                 user=f"{REDIS_UID}:{REDIS_GID}",
                 health_check=[
