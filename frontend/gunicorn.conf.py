@@ -1,6 +1,7 @@
 """gunicorn settings for the voting app, read from the environment with safe defaults."""
 
 import os
+import secrets
 
 
 def _positive_int(name: str, default: int) -> int:
@@ -20,9 +21,12 @@ def _positive_int(name: str, default: int) -> int:
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{_positive_int('PORT', 8080)}"
 workers = _positive_int("WEB_CONCURRENCY", 2)
 # gevent, with bounded bodies and deadlines (app/worker.py): a client that stalls costs a
-# greenlet, not one of a few threads. Each worker serves this many connections at once.
+# greenlet, not one of a few threads, and holds no Redis connection (app/store.py). Each
+# worker serves this many connections at once: enough that thousands of slow or idle sockets
+# (each let go within its deadline) never make a probe or a visitor wait for a free greenlet.
+# An idle greenlet with its socket costs a few kB; the task's open-file limit must allow it.
 worker_class = "app.worker.VotingWorker"
-worker_connections = _positive_int("GUNICORN_WORKER_CONNECTIONS", 1000)
+worker_connections = _positive_int("GUNICORN_WORKER_CONNECTIONS", 5000)
 timeout = 30
 # Shorter than the default ECS stop timeout (30 s), so in-flight requests finish first.
 graceful_timeout = 20
@@ -41,6 +45,23 @@ worker_tmp_dir = "/tmp"
 # gunicorn >= 25.1 would create a control socket under $HOME, which is read-only or shared by
 # several instances; nothing here uses gunicornc.
 control_socket_disable = True
+
+# Read here, in the master, so every worker inherits the same values: a local run without the
+# stack's VOTE_TOKEN_KEY signs vote tokens with one random key for all its workers, and the
+# workers share one "reached Redis once" mark (app/reached.py), named for this server.
+os.environ.setdefault("VOTE_TOKEN_KEY", secrets.token_hex(32))
+os.environ.setdefault(
+    "REACHED_REDIS_MARK", f"{worker_tmp_dir}/voting-reached-redis-{secrets.token_hex(8)}"
+)
+
+
+def on_exit(server: object) -> None:
+    """Remove the mark, so nothing of this server outlives it."""
+    try:
+        os.remove(os.environ["REACHED_REDIS_MARK"])
+    except OSError:
+        pass
+
 
 # Logs go to the container's output streams (access log to stdout, errors to stderr).
 accesslog = "-"

@@ -84,8 +84,19 @@ def redis_backend(
     )
 
 
-def server_command(*, rotating: bool) -> list[str]:
-    """redis-server's command: the `default` user with the password(s) from the secrets.
+#: Share of the task's memory Redis may fill with data (maxmemory): the rest is headroom for
+#: the AOF rewrite's fork (copy-on-write pages while votes keep coming), client buffers and
+#: the allocator's fragmentation, so the task is never OOM-killed.
+MAXMEMORY_SHARE = 0.6
+#: Never evict: an evicted token key would let its vote count again, an evicted count hash
+#: would lose votes. When full, writes are refused; the app answers votes with 503 and says
+#: "Redis full" (readiness reason `full`, the web-redis-full alarm).
+MAXMEMORY_POLICY = "noeviction"
+
+
+def server_command(*, rotating: bool, memory_mib: int) -> list[str]:
+    """redis-server's command: the `default` user with the password(s) from the secrets, the
+    append-only file on /data, and memory bounded for a task of `memory_mib`.
 
     Through a shell so the values come from the container's environment, never the task
     definition. While `rotating`, the previous password is accepted too.
@@ -95,7 +106,9 @@ def server_command(*, rotating: bool) -> list[str]:
         "sh",
         "-c",
         f'exec redis-server --user default on {passwords} "~*" "&*" "+@all" '
-        "--appendonly yes --dir /data",
+        "--appendonly yes --dir /data"
+        f" --maxmemory {int(memory_mib * MAXMEMORY_SHARE)}mb"
+        f" --maxmemory-policy {MAXMEMORY_POLICY}",
     ]
 
 
@@ -156,7 +169,9 @@ class FargateRedis(FargateService):
                     if previous_password
                     else {}
                 ),
-                command=server_command(rotating=previous_password is not None),
+                command=server_command(
+                    rotating=previous_password is not None, memory_mib=settings.redis_memory
+                ),
                 user=f"{REDIS_UID}:{REDIS_GID}",
                 health_check=[
                     "CMD-SHELL",

@@ -144,6 +144,9 @@ def test_redis_container_pinned_password_from_secret_aof_on(synth_dev):
     # Which passwords the command accepts is tested with redis-server in test_rotation.py.
     assert '">$REDIS_PWD"' in redis["command"][2]
     assert "--appendonly yes" in redis["command"][2]
+    # dev's task has 512 MiB: 60 % for data, the rest for the AOF rewrite's fork and buffers;
+    # never evict (a token key evicted would count its vote again).
+    assert redis["command"][2].endswith("--maxmemory 307mb --maxmemory-policy noeviction")
     assert redis["user"] == "999:1000"
     assert "redis-cli ping" in redis["healthCheck"]["command"][1]
 

@@ -45,6 +45,30 @@ def _parse_port(environ: Mapping[str, str], name: str, default: int) -> int:
     return port
 
 
+def _parse_int(environ: Mapping[str, str], name: str, default: int, minimum: int) -> int:
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+#: Host names a local run answers to; the stack sets ALLOWED_HOSTS to the load balancer's
+#: DNS name (and the domain, when one is configured).
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+def _parse_hosts(environ: Mapping[str, str]) -> tuple[str, ...]:
+    raw = environ.get("ALLOWED_HOSTS", "")
+    hosts = tuple(h.strip().lower() for h in raw.split(",") if h.strip())
+    return hosts or LOCAL_HOSTS
+
+
 def from_environ(environ: Mapping[str, str]) -> dict[str, Any]:
     """Map the environment variables of the contract to typed config keys."""
     return {
@@ -62,6 +86,18 @@ def from_environ(environ: Mapping[str, str]) -> dict[str, Any]:
         # Nothing shared between tasks depends on this key (see csrf.py), so a random
         # per-process key is a safe default when SECRET_KEY is not set.
         "SECRET_KEY": environ.get("SECRET_KEY") or secrets.token_hex(32),
+        # Signs vote tokens (tokens.py); every task must hold the same one (a stack secret).
+        # gunicorn.conf.py gives a server without it one random key for all its workers.
+        "VOTE_TOKEN_KEY": environ.get("VOTE_TOKEN_KEY") or secrets.token_hex(32),
+        # New votes per client address and window (0: no limit).
+        "VOTE_RATE_LIMIT": _parse_int(environ, "VOTE_RATE_LIMIT", 30, 0),
+        "VOTE_RATE_WINDOW": _parse_int(environ, "VOTE_RATE_WINDOW", 60, 1),
+        # Host names (Host header, port aside) the app answers to; probes answer any.
+        "ALLOWED_HOSTS": _parse_hosts(environ),
+        # Redis connections per process at most, and seconds before an idle one is closed.
+        "REDIS_MAX_CONNECTIONS": _parse_int(environ, "REDIS_MAX_CONNECTIONS", 50, 1),
+        "REDIS_IDLE_SECONDS": _parse_int(environ, "REDIS_IDLE_SECONDS", 30, 1),
+        "REACHED_REDIS_MARK": environ.get("REACHED_REDIS_MARK") or None,
     }
 
 
@@ -86,6 +122,9 @@ def check(config: Mapping[str, Any]) -> None:
         raise ConfigError(f"REDIS_PORT must be between 1 and 65535, got {port!r}")
     if config["RESET_ENABLED"]:
         _check_reset_token(config.get("RESET_TOKEN"))
+    key = config["VOTE_TOKEN_KEY"]
+    if not isinstance(key, str) or len(key) < MIN_RESET_TOKEN_LENGTH:
+        raise ConfigError(f"VOTE_TOKEN_KEY must be at least {MIN_RESET_TOKEN_LENGTH} characters")
 
 
 def _check_reset_token(token: object) -> None:

@@ -13,6 +13,7 @@ from werkzeug.routing import Map
 
 from . import config, csrf, views
 from .headers import SecurityHeaders
+from .hosts import HostCheck
 from .hotpaths import HotPaths
 from .limits import MAX_BODY_BYTES
 
@@ -68,7 +69,9 @@ def build_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_error_handler(HTTPException, _http_error)
     app.context_processor(_root)
     app.register_blueprint(views.bp)
-    app.wsgi_app = SecurityHeaders(HotPaths(app, app.wsgi_app))  # type: ignore[method-assign]
+    app.wsgi_app = SecurityHeaders(  # type: ignore[method-assign]
+        HostCheck(HotPaths(app, app.wsgi_app), app.config["ALLOWED_HOSTS"])
+    )
     return app
 
 

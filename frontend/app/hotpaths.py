@@ -15,14 +15,13 @@ around this layer (`headers`).
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import redis
 from flask import Flask
 
-from . import csrf, forms, store
+from . import csrf, forms, store, tokens
 from .headers import WSGIApp
 
 PAGE = "/"
@@ -30,14 +29,29 @@ VOTE_API = "/api/vote"
 RETRY_AFTER = "5"
 UNAVAILABLE = "The vote store is unavailable right now. Please try again in a moment."
 
+FULL = "The vote store is full right now. Please try again later."
+BAD_TOKEN = "This vote's token is not valid or has expired: reload the page and vote again."
+
 _REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 405: "Method Not Allowed",
-            413: "Content Too Large", 415: "Unsupported Media Type",
+            413: "Content Too Large", 415: "Unsupported Media Type", 429: "Too Many Requests",
             503: "Service Unavailable"}  # fmt: skip
 
 
-def new_token() -> str:
-    """A fresh token for the page's next vote, so that sending it again counts it once."""
-    return secrets.token_urlsafe(16)
+def new_token(app: Flask) -> str:
+    """A fresh signed token for the page's next vote, so that sending it again counts it once."""
+    return tokens.issue(app.config["VOTE_TOKEN_KEY"])
+
+
+def redis_refusal(app: Flask, error: redis.RedisError) -> str:
+    """Log why Redis failed a request and return the sentence for the user.
+
+    "Redis full" in the log is what the stack's alarm counts (infra/monitoring.py).
+    """
+    if store.is_full(error):
+        app.logger.error("Redis full: vote refused: %s", error)
+        return FULL
+    app.logger.warning("Redis unavailable: %s", error)
+    return UNAVAILABLE
 
 
 class HotPaths:
@@ -84,7 +98,7 @@ class HotPaths:
                 root=root,
                 title=config["TITLE"],
                 counts=counts,
-                token=new_token(),
+                token=new_token(self.app),
                 vote_api=VOTE_API,
                 reset_enabled=config["RESET_ENABLED"],
             )
@@ -105,13 +119,22 @@ class HotPaths:
             return error.status, {"error": error.description}, []
         try:
             with self.app.app_context():
-                counted, counts = store.add_vote(form["vote"], form.get("token", ""))
+                counted, counts = store.add_vote(
+                    form["vote"], form.get("token", ""), environ.get("REMOTE_ADDR", "")
+                )
         except store.UnknownOption:
             return 400, {"error": "Unknown option."}, []
         except store.BadToken:
-            return 400, {"error": "Send the vote with the token of the page."}, []
+            return 400, {"error": BAD_TOKEN}, []
+        except store.RateLimited as limited:
+            error = "Too many votes from your address; try again later."
+            return 429, {"error": error}, [("Retry-After", str(limited.retry_after))]
         except redis.RedisError as error:
-            self.app.logger.warning("Redis unavailable: %s", error)
-            return 503, {"error": UNAVAILABLE}, [("Retry-After", RETRY_AFTER)]
-        payload = {"counted": counted, "counts": list(counts.values()), "token": new_token()}
+            message = redis_refusal(self.app, error)
+            return 503, {"error": message}, [("Retry-After", RETRY_AFTER)]
+        payload = {
+            "counted": counted,
+            "counts": list(counts.values()),
+            "token": new_token(self.app),
+        }
         return 200, payload, []

@@ -1,8 +1,9 @@
-"""Vote counts in Redis: one connection per thread, each vote counted once by its token.
+"""Vote counts in Redis: a bounded connection pool, each vote counted once by its signed token.
 
-A vote carries a random token from the page. One Lua script, atomic in Redis, records the token
-and increments the count only if the token is new, and does nothing once the vote's deadline
-(in Redis's clock) has passed. So:
+A vote carries a token the server issued (`tokens`): signed, with an expiry. One Lua script,
+atomic in Redis, records the token and increments the count only if the token is new (and the
+client is within its rate), and does nothing once the vote's deadline (in Redis's clock) has
+passed. So:
 
 - sending a vote again after a lost reply is safe: the second run finds the token and counts
   nothing. The app re-sends a vote once by itself when it fails in transit;
@@ -20,7 +21,7 @@ and whose re-send are both lost: the app answers 503, and the user's retry with 
 
 from __future__ import annotations
 
-import re
+import math
 import ssl
 import threading
 import time
@@ -33,25 +34,46 @@ from flask import Flask, current_app
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from . import tokens
+
 #: All counts live in one hash, one field per option.
 VOTES_KEY = "voting-app:votes"
 #: One key per counted vote, named by its token, so the same vote sent again is recognised.
+#: It lives until the token expires (plus `TOKEN_KEY_MARGIN_MS` for clocks that differ
+#: between tasks), after which the token itself is refused: a counted token is never
+#: forgotten while it could still be sent. Redis must never evict keys (maxmemory-policy
+#: noeviction, set by the stack); when it is full, votes are refused with 503 instead.
 TOKEN_KEY_PREFIX = "voting-app:vote:"
-#: How long a counted vote's token is remembered; a retry of the same vote comes well within
-#: it. At 1,000 votes a second, ten minutes of tokens take about 60 MB of Redis memory.
-TOKEN_TTL_MS = 600_000
-#: What the page makes (secrets.token_urlsafe(16)); nothing else is accepted.
-TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{22}")
+TOKEN_KEY_MARGIN_MS = 60_000
+#: One counter per client address and rate window.
+RATE_KEY_PREFIX = "voting-app:rate:"
+#: Share of maxmemory from which readiness says Redis is full.
+FULL_FRACTION = 0.95
 
-# KEYS: the counts hash, the token's key. ARGV: the option, the deadline in microseconds of
-# Redis's clock, the token's lifetime in ms, the two options whose counts to return.
+# KEYS: the counts hash, the token's key, the client's rate key. ARGV: the option, the
+# deadline in microseconds of Redis's clock, the token key's lifetime in ms, the two options
+# whose counts to return, the rate limit (0: none) and its window in ms.
+# Returns nil (too late), {-1, ms until the window ends} (rate limited) or {counted, counts}.
+# A token counted before answers without touching the rate; SET is the first write of a new
+# vote, so a full Redis (OOM error) refuses it before anything changed.
 VOTE_SCRIPT = """
 local now = redis.call('TIME')
 if tonumber(now[1]) * 1000000 + tonumber(now[2]) > tonumber(ARGV[2]) then
   return false
 end
 local counted = 0
-if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[3]) then
+if redis.call('EXISTS', KEYS[2]) == 0 then
+  local limit = tonumber(ARGV[6])
+  if limit > 0 then
+    local used = redis.call('INCR', KEYS[3])
+    if used == 1 then
+      redis.call('PEXPIRE', KEYS[3], ARGV[7])
+    end
+    if used > limit then
+      return {-1, redis.call('PTTL', KEYS[3])}
+    end
+  end
+  redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[3])
   redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
   counted = 1
 end
@@ -69,25 +91,84 @@ class UnknownOption(ValueError):
 
 
 class BadToken(ValueError):
-    """The vote's token is not one the page could have made."""
+    """The vote's token is not one this app issued, or it has expired."""
+
+
+class RateLimited(Exception):
+    """This client sent more votes than the rate allows; `retry_after` seconds until it may."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"rate limited for {retry_after} s")
+        self.retry_after = retry_after
+
+
+def is_full(error: BaseException) -> bool:
+    """Whether Redis refused a write because it reached maxmemory (noeviction)."""
+    return isinstance(error, redis.exceptions.OutOfMemoryError)
 
 
 class VoteExpired(redis.TimeoutError):
     """Redis ran the vote after its deadline, so it counted nothing."""
 
 
-class Connections:
-    """The app's Redis connection pool, and one client per thread holding a connection from it.
+class PoolExhausted(redis.ConnectionError):
+    """No pooled connection came free within the Redis timeout."""
 
-    A command on a pooled client checks a connection out and back in, which costs redis-py
-    about as much CPU as the round trip itself. gunicorn's greenlets (and threads elsewhere)
-    keep one connection each instead; one that ends gives its connection back to the pool
-    when its client is collected.
+
+class Pool(redis.BlockingConnectionPool):
+    """redis-py's blocking pool, which also closes connections idle for `idle_seconds`.
+
+    A command checks a connection out and back in, so a connection is held only while a
+    command runs, never by an idle keep-alive client. At most `max_connections` are open; a
+    request that finds none free within the Redis timeout gets a 503. After a burst, a
+    sweeper (a greenlet under gunicorn) closes, once a second, the connections nobody used
+    for `idle_seconds`, so Redis and the task do not keep the burst's peak.
     """
+
+    def __init__(self, *, idle_seconds: float, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.idle_seconds = idle_seconds
+        self._closed = threading.Event()
+        threading.Thread(target=self._sweep, name="redis-pool-sweeper", daemon=True).start()
+
+    def get_connection(self, *args: object, **kwargs: object) -> redis.Connection:
+        """Take a connection, waiting at most the timeout for one to come free."""
+        try:
+            return super().get_connection(*args, **kwargs)  # type: ignore[no-any-return]
+        except redis.ConnectionError as error:
+            if str(error) == "No connection available.":
+                raise PoolExhausted(str(error)) from None
+            raise
+
+    def release(self, connection: redis.Connection) -> None:
+        """Put the connection back, noting when."""
+        connection.voting_used = time.monotonic()  # type: ignore[attr-defined]
+        super().release(connection)
+
+    def close(self) -> None:
+        """Stop the sweeper and close every connection."""
+        self._closed.set()
+        self.disconnect()
+
+    def _sweep(self) -> None:
+        while not self._closed.wait(1):
+            now = time.monotonic()
+            # Connections in the queue are free; closing one makes its next user reconnect.
+            for idle in list(self.pool.queue):
+                if idle is not None and now - getattr(idle, "voting_used", now) > self.idle_seconds:
+                    idle.disconnect()
+
+
+class Connections:
+    """The app's Redis connection pool (one per process, shared by its greenlets)."""
 
     def __init__(self, app: Flask) -> None:
         self.timeout: float = app.config["REDIS_TIMEOUT"]
-        self.pool = redis.ConnectionPool(
+        self.pool = Pool(
+            max_connections=app.config["REDIS_MAX_CONNECTIONS"],
+            # Waiting for a free connection is bounded like any other wait on Redis.
+            timeout=self.timeout,
+            idle_seconds=app.config["REDIS_IDLE_SECONDS"],
             # Verifies the server certificate and host name (redis-py's defaults).
             connection_class=redis.SSLConnection if app.config["REDIS_TLS"] else redis.Connection,
             host=app.config["REDIS_HOST"],
@@ -101,20 +182,16 @@ class Connections:
             retry=Retry(NoBackoff(), 0),
             decode_responses=True,
         )
-        self.vote_script = redis.Redis(connection_pool=self.pool).register_script(VOTE_SCRIPT)
-        self._local = threading.local()
+        self.redis = redis.Redis(connection_pool=self.pool)
+        self.vote_script = self.redis.register_script(VOTE_SCRIPT)
 
     def client(self) -> redis.Redis:
-        """Return this thread's client, connecting it on first use (raises while Redis is away)."""
-        client: redis.Redis | None = getattr(self._local, "client", None)
-        if client is None:
-            client = redis.Redis(connection_pool=self.pool, single_connection_client=True)
-            self._local.client = client
-        return client
+        """Return the pooled client; each command takes a connection and gives it back."""
+        return self.redis
 
     def close(self) -> None:
-        """Close every connection of the pool, including those the threads hold."""
-        self.pool.disconnect()
+        """Close every connection of the pool."""
+        self.pool.close()
 
 
 def connections() -> Connections:
@@ -130,7 +207,7 @@ def connections() -> Connections:
 
 
 def get_redis() -> redis.Redis:
-    """Return the Redis client of the current app and thread."""
+    """Return the Redis client of the current app."""
     return connections().client()
 
 
@@ -148,12 +225,13 @@ def _twice(
     """Run a command that is safe to send twice; once more if the first try fails in transit.
 
     The failed connection was dropped, so the second try opens a new one (a restarted Redis
-    leaves every kept connection dead). A refused password is not a transit failure.
+    leaves every kept connection dead). A refused password is not a transit failure, and
+    neither is a pool with no free connection (waiting again would double the wait).
     """
     client = get_redis()
     try:
         return command(client)
-    except redis.AuthenticationError:
+    except (redis.AuthenticationError, PoolExhausted):
         raise
     except again_on:
         return command(client)
@@ -173,27 +251,35 @@ def get_counts() -> dict[str, int]:
     return _counts(_twice(lambda client: client.hmget(VOTES_KEY, options())))
 
 
-def add_vote(option: str, token: str) -> tuple[bool, dict[str, int]]:
+def add_vote(option: str, token: str, client_address: str = "") -> tuple[bool, dict[str, int]]:
     """Count one vote for a configured option once per token.
 
     Returns whether this call counted it (False: the token had counted before) and the counts
-    after it. Raises UnknownOption, BadToken, or a RedisError when the outcome is not known to
-    be counted (the caller answers 503; the same token may be sent again).
+    after it. Raises UnknownOption, BadToken, RateLimited (`client_address` sent more than
+    VOTE_RATE_LIMIT new votes in VOTE_RATE_WINDOW seconds), or a RedisError when the outcome
+    is not known to be counted (the caller answers 503; the same token may be sent again).
     """
     if option not in options():
         raise UnknownOption(f"unknown option {option!r}")
-    if not TOKEN_PATTERN.fullmatch(token):
+    config = current_app.config
+    expires = tokens.verify(token, config["VOTE_TOKEN_KEY"])
+    if expires is None:
         raise BadToken("the vote's token is not valid")
     found = connections()
-    keys = (VOTES_KEY, TOKEN_KEY_PREFIX + token)
+    window_ms = config["VOTE_RATE_WINDOW"] * 1000
+    keys = (VOTES_KEY, TOKEN_KEY_PREFIX + token, RATE_KEY_PREFIX + client_address)
 
     def run(client: redis.Redis) -> tuple[bool, dict[str, int]]:
-        deadline_us = int((time.time() + found.timeout / 2) * 1_000_000)
-        args = (option, deadline_us, TOKEN_TTL_MS, *options())
+        now = time.time()
+        deadline_us = int((now + found.timeout / 2) * 1_000_000)
+        token_ms = int((expires - now) * 1000) + TOKEN_KEY_MARGIN_MS
+        args = (option, deadline_us, token_ms, *options(), config["VOTE_RATE_LIMIT"], window_ms)
         reply = found.vote_script(keys=keys, args=args, client=client)
         if reply is None:
             raise VoteExpired("Redis ran the vote after its deadline")
         counted, *values = reply
+        if counted == -1:
+            raise RateLimited(max(1, math.ceil(int(values[0]) / 1000)))
         return counted == 1, _counts(values)
 
     return _twice(run, again_on=(redis.ConnectionError, redis.TimeoutError))
@@ -217,13 +303,22 @@ class Readiness:
         return self.reason is None
 
 
+def _clock_and_memory(client: redis.Redis) -> tuple[float, float, float, dict[str, int]]:
+    """Read Redis's clock and its memory use, in one round trip."""
+    pipe = client.pipeline(transaction=False)
+    pipe.time().info("memory")
+    sent = time.time()
+    (seconds, microseconds), memory = pipe.execute()
+    received = time.time()
+    return sent, seconds + microseconds / 1_000_000, received, memory
+
+
 def readiness() -> Readiness:
-    """Ask Redis for its clock: tells an outage from a refused password or a skewed clock."""
+    """Ask Redis for its clock and memory: tells an outage from a refused password, a full
+    Redis or a skewed clock."""
     timeout = connections().timeout
     try:
-        sent = time.time()
-        seconds, microseconds = _twice(lambda client: client.time())
-        received = time.time()
+        sent, redis_time, received, memory = _twice(_clock_and_memory)
     except redis.AuthenticationError as error:
         return Readiness("auth", f"Redis refused the password (REDIS_PWD): {error}")
     except (redis.ConnectionError, redis.TimeoutError) as error:
@@ -232,9 +327,16 @@ def readiness() -> Readiness:
         return Readiness("unreachable", f"Redis is unreachable: {error}")
     except redis.RedisError as error:
         return Readiness("error", f"Redis answered with an error: {error}")
-    # Redis read its clock between sending and receiving, so the gap bounds the skew's error.
-    skew = seconds + microseconds / 1_000_000 - (sent + received) / 2
-    if abs(skew) + (received - sent) / 2 > timeout / 4:
+    used, limit = int(memory["used_memory"]), int(memory.get("maxmemory", 0))
+    # Redis refuses writes once used_memory, less its replication and AOF buffers, passes
+    # maxmemory; from FULL_FRACTION on, this says so (a little early, never late).
+    if limit and used >= limit * FULL_FRACTION:
+        return Readiness("full", f"Redis full: {used} of maxmemory {limit} bytes used")
+    # Redis read its clock between sending and receiving: the skew is the difference from
+    # the midpoint, give or take half the round trip. Only a skew that is certain counts, so
+    # a slow round trip (a busy worker, a slow network) never reads as a wrong clock.
+    skew = redis_time - (sent + received) / 2
+    if abs(skew) - (received - sent) / 2 > timeout / 4:
         return Readiness("clock", f"Redis's clock differs from this host's by {skew:+.3f} s")
     return Readiness()
 

@@ -19,8 +19,9 @@ from flask import (
     render_template,
     request,
 )
+from werkzeug.exceptions import TooManyRequests
 
-from . import forms, hotpaths, store
+from . import forms, hotpaths, reached, store
 from .config import RESET
 
 bp = Blueprint("votes", __name__)
@@ -45,11 +46,17 @@ def _count(option: str, token: str) -> None:
     # The 503 page offers to send this same vote again.
     g.vote = (option, token)
     try:
-        store.add_vote(option, token)
+        store.add_vote(option, token, request.remote_addr or "")
     except store.UnknownOption:
         abort(400, description="Unknown option.")
     except store.BadToken:
-        abort(400, description="Send the vote with the token of the page.")
+        abort(400, description=hotpaths.BAD_TOKEN)
+    except store.RateLimited as limited:
+        response = render_template(
+            "error.html",
+            error=TooManyRequests("Too many votes from your address; try again later."),
+        )
+        abort(Response(response, 429, {"Retry-After": str(limited.retry_after)}))
 
 
 def _check_reset_token(form: dict[str, str]) -> None:
@@ -96,8 +103,9 @@ TASK_FAULTS = frozenset({"auth", "tls", "clock"})
 def readyz() -> tuple[Response, int]:
     """Say whether this process can serve votes: 200, or 503 with the reason.
 
-    `reason` is `auth` (Redis refused the password), `tls`, `unreachable`, `clock` (Redis's
-    clock is too far off for vote deadlines) or `error`.
+    `reason` is `auth` (Redis refused the password), `tls`, `unreachable`, `full` (Redis
+    reached maxmemory: votes are refused), `clock` (Redis's clock is certainly too far off
+    for vote deadlines) or `error`.
     """
     found = _readiness()
     if found.ready:
@@ -116,19 +124,17 @@ def readyz_for_the_load_balancer() -> tuple[Response, int]:
     found = _readiness()
     if found.ready:
         return jsonify(status="ready"), 200
-    if current_app.extensions[_REACHED] and found.reason not in TASK_FAULTS:
+    if found.reason not in TASK_FAULTS and reached.before(current_app):
         return jsonify(status="degraded", reason=found.reason), 200
     return jsonify(status="unavailable", reason=found.reason), 503
 
 
-_REACHED = "voting-app.reached-redis"
-
-
 def _readiness() -> store.Readiness:
-    """Ask Redis, remember a success for this process, and log why when not ready."""
+    """Ask Redis, remember a success for this server (all its workers), log why when not."""
     found = store.readiness()
-    current_app.extensions[_REACHED] = current_app.extensions.get(_REACHED, False) or found.ready
-    if not found.ready:
+    if found.ready:
+        reached.mark(current_app)
+    else:
         # The details name settings and servers: they go to the log, not to whoever asks.
         current_app.logger.error("Not ready: %s", found.detail)
     return found
@@ -137,9 +143,8 @@ def _readiness() -> store.Readiness:
 @bp.app_errorhandler(redis.RedisError)
 def redis_unavailable(error: redis.RedisError) -> tuple[str | Response, int, dict[str, str]]:
     """Answer 503 with a friendly page or JSON while Redis is unreachable."""
-    current_app.logger.warning("Redis unavailable: %s", error)
+    message = hotpaths.redis_refusal(current_app._get_current_object(), error)  # type: ignore[attr-defined]
     headers = {"Retry-After": hotpaths.RETRY_AFTER}
-    message = hotpaths.UNAVAILABLE
     if request.path.startswith("/api/"):
         return jsonify(error=message), 503, headers
     return render_template("unavailable.html", message=message, vote=g.get("vote")), 503, headers

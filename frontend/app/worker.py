@@ -10,7 +10,14 @@ is let go once it takes too long:
 - the body must arrive within `BODY_TIMEOUT` seconds, and is read here, whole and bounded,
   before the app sees the request: over `MAX_BODY_BYTES` (declared or chunked) is 413, a
   malformed chunked encoding is 400, too slow is 408; the connection then closes. The app gets
-  the body as a plain buffer with its Content-Length.
+  the body as a plain buffer with its Content-Length;
+- the response must be written within `RESPONSE_TIMEOUT` seconds, into a send buffer of
+  `SEND_BUFFER_BYTES`: a client that pipelines requests and stops reading is cut off then,
+  having cost a greenlet and a bounded buffer (and no Redis connection: those go back to the
+  pool after each command, see store.py).
+
+A request of a version above HTTP/1.1 is answered as HTTP/1.1, the highest this server speaks
+(RFC 9110, 2.5), not with the client's version echoed back.
 
 Error pages written here, and gunicorn's own (400, 414, 431, ... for malformed requests), carry
 the same security headers as the app's responses.
@@ -19,6 +26,7 @@ the same security headers as the app's responses.
 from __future__ import annotations
 
 import io
+import socket
 from typing import Any
 
 import gevent
@@ -31,6 +39,13 @@ from .limits import MAX_BODY_BYTES
 
 #: Seconds a client has to send a whole request body, however it trickles it.
 BODY_TIMEOUT = 5
+#: Seconds from a request's head to the end of its response (the app's work is bounded by the
+#: Redis timeouts, well under this): what a client that stops reading is given at most.
+RESPONSE_TIMEOUT = 10
+#: The kernel's send buffer per connection (Linux doubles it): a page and its assets (under
+#: 6 kB) fit five times over, 32 kB per 100 ms of round trip is still 320 kB/s to a far
+#: client, and 1,000 stalled readers hold 32 MB instead of up to 4 MB each.
+SEND_BUFFER_BYTES = 16 * 1024
 
 
 class BodyRefused(Exception):
@@ -44,6 +59,13 @@ class BodyRefused(Exception):
 
 class _SlowBody(Exception):
     """Raised into the reading greenlet when BODY_TIMEOUT passes."""
+
+
+class _SlowResponse(BaseException):  # noqa: N818
+    """Raised into the serving greenlet when RESPONSE_TIMEOUT passes.
+
+    Not an Exception, so gunicorn's handler of the app's errors lets it through to ours.
+    """
 
 
 def error_page(status: int, reason: str) -> bytes:
@@ -72,6 +94,10 @@ class _ErrorPageSocket:
 
     def sendall(self, data: bytes) -> None:
         _, status, reason = data.split(b"\r\n", 1)[0].decode("latin-1").split(" ", 2)
+        if status == "501":
+            # gunicorn's answer to a Transfer-Encoding it does not implement: the client's
+            # error, so a 4xx (the 5xx alarm is for the app's own faults).
+            status, reason = "400", "Bad Request"
         self._sock.sendall(error_page(int(status), reason))
 
     def __getattr__(self, name: str) -> Any:
@@ -124,7 +150,23 @@ def read_body(req: Any, sock: Any, length: int | None) -> bytes:
 class VotingWorker(GeventWorker):
     """gunicorn's gevent worker, reading each body before the app runs (see the module)."""
 
+    def handle(self, listener: Any, client: Any, addr: Any) -> None:
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER_BYTES)
+        super().handle(listener, client, addr)
+
     def handle_request(self, listener_name: Any, req: Any, sock: Any, addr: Any) -> bool:
+        if req.version > (1, 1):
+            req.version = (1, 1)
+        try:
+            with gevent.Timeout(RESPONSE_TIMEOUT, _SlowResponse):
+                return self._handle_request(listener_name, req, sock, addr)
+        except _SlowResponse:
+            self.log.warning(
+                "Cut off ip=%s: response not taken within %s s", addr[0], RESPONSE_TIMEOUT
+            )
+            raise StopIteration() from None
+
+    def _handle_request(self, listener_name: Any, req: Any, sock: Any, addr: Any) -> bool:
         length, chunked = _body_framing(req)
         if length or chunked:
             try:

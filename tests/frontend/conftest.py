@@ -15,6 +15,7 @@ from tests.frontend.support import (
     PASSWORD,
     RESET_TOKEN,
     TITLE,
+    VOTE_TOKEN_KEY,
     Gunicorn,
     RedisServer,
 )
@@ -61,6 +62,8 @@ def make_app(redis_client: redis.Redis) -> Iterator[Any]:
             "VOTE2VALUE": OPTIONS[1],
             "RESET_ENABLED": True,
             "RESET_TOKEN": RESET_TOKEN,
+            "VOTE_TOKEN_KEY": VOTE_TOKEN_KEY,
+            "VOTE_RATE_LIMIT": 0,
             **overrides,
         }
         app = create_app(config)

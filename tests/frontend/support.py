@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import http.client
 import json
 import os
+import queue
 import re
 import secrets
 import select
@@ -29,11 +33,34 @@ OPTIONS = ("Tabs", "Spaces")
 PASSWORD = "test-password-7c1f"
 #: The operator credential for resets in tests.
 RESET_TOKEN = "reset-token-for-tests-0123456789abcdef"
+#: The key the test servers sign vote tokens with (VOTE_TOKEN_KEY).
+VOTE_TOKEN_KEY = "vote-token-key-for-tests-0123456789"
+
+
+def signed_token(key: str = VOTE_TOKEN_KEY, lifetime: int = 600) -> str:
+    """A vote token as the server issues it, made here from the documented format.
+
+    24 bytes, base64url: expiry (4 bytes, Unix seconds, big-endian), 8 random bytes, and the
+    first 12 bytes of HMAC-SHA256(key, the 12 bytes before).
+    """
+    payload = int(time.time() + lifetime).to_bytes(4, "big") + secrets.token_bytes(8)
+    mac = hmac.new(key.encode(), payload, hashlib.sha256).digest()[:12]
+    return base64.urlsafe_b64encode(payload + mac).decode()
+
+
+def issued_here(token: str, key: str = VOTE_TOKEN_KEY) -> bool:
+    """Whether `token` has the documented format and a valid signature by `key`."""
+    try:
+        raw = base64.urlsafe_b64decode(token.encode())
+    except ValueError:
+        return False
+    expected = hmac.new(key.encode(), raw[:12], hashlib.sha256).digest()[:12]
+    return len(token) == 32 and len(raw) == 24 and hmac.compare_digest(raw[12:], expected)
 
 
 def vote_form(option: str, token: str | None = None) -> dict[str, str]:
     """The fields the page's form posts for a vote, with a fresh token unless one is given."""
-    return {"vote": option, "token": token or secrets.token_urlsafe(16)}
+    return {"vote": option, "token": token or signed_token()}
 
 
 def free_port() -> int:
@@ -216,6 +243,11 @@ class Gunicorn:
             "TITLE": TITLE,
             "VOTE1VALUE": OPTIONS[0],
             "VOTE2VALUE": OPTIONS[1],
+            "VOTE_TOKEN_KEY": VOTE_TOKEN_KEY,
+            "ALLOWED_HOSTS": "127.0.0.1,localhost,vote.test",
+            # Tests of counting send thousands of votes from one address; the rate limit's
+            # own test sets one.
+            "VOTE_RATE_LIMIT": "0",
             **env,
         }
         self.process: subprocess.Popen[bytes] | None = None
@@ -398,3 +430,62 @@ class TcpProxy:
         finally:
             client.close()
             server.close()
+
+
+class DelayProxy:
+    """A loopback TCP proxy that delays every byte by `delay` seconds each way, in order."""
+
+    def __init__(self, target_port: int, delay: float) -> None:
+        self.target_port = target_port
+        self.delay = delay
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self._closed = False
+        self._sockets: list[socket.socket] = []
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        """Stop accepting and close every connection."""
+        self._closed = True
+        self.listener.shutdown(socket.SHUT_RDWR)
+        self.listener.close()
+        self._thread.join(5)
+        for sock in self._sockets:
+            sock.close()
+
+    def _accept(self) -> None:
+        while not self._closed:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(("127.0.0.1", self.target_port))
+            self._sockets += [client, server]
+            for source, target in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(source, target), daemon=True).start()
+
+    def _pump(self, source: socket.socket, target: socket.socket) -> None:
+        pending: queue.Queue[tuple[float, bytes]] = queue.Queue()
+
+        def send() -> None:
+            while True:
+                due, data = pending.get()
+                time.sleep(max(0.0, due - time.monotonic()))
+                try:
+                    if not data:
+                        target.shutdown(socket.SHUT_WR)
+                        return
+                    target.sendall(data)
+                except OSError:
+                    return
+
+        threading.Thread(target=send, daemon=True).start()
+        while True:
+            try:
+                data = source.recv(65536)
+            except OSError:
+                data = b""
+            pending.put((time.monotonic() + self.delay, data))
+            if not data:
+                return

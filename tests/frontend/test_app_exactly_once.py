@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import http.client
-import secrets
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +11,7 @@ import pytest
 import redis
 from app.store import VOTES_KEY
 
-from tests.frontend.support import Gunicorn, RedisServer, TcpProxy
+from tests.frontend.support import Gunicorn, RedisServer, TcpProxy, signed_token
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
@@ -61,9 +60,9 @@ def test_a_vote_answered_with_an_error_never_counts_later(
     # One kept-alive connection is one greenlet, which keeps its Redis connection: the vote
     # below reaches the paused server's socket instead of waiting to connect.
     connection = http.client.HTTPConnection("127.0.0.1", app.port, timeout=10)
-    token = secrets.token_urlsafe(16)
+    token = signed_token()
     try:
-        assert post_vote(connection, "Tabs", secrets.token_urlsafe(16)) == 303
+        assert post_vote(connection, "Tabs", signed_token()) == 303
         with own_redis.client() as client:
             before = evalsha_calls(client)
             own_redis.pause()
@@ -96,10 +95,10 @@ def test_a_vote_whose_reply_was_lost_counts_once(own_redis: RedisServer, tmp_pat
     connection = http.client.HTTPConnection("127.0.0.1", app.port, timeout=10)
     try:
         assert get_page(connection) == 200
-        assert post_vote(connection, "Tabs", secrets.token_urlsafe(16)) == 303
+        assert post_vote(connection, "Tabs", signed_token()) == 303
         # Redis applies the next vote; its reply never reaches the app.
         proxy.cut_next_reply(b"Spaces")
-        assert post_vote(connection, "Spaces", secrets.token_urlsafe(16)) == 303
+        assert post_vote(connection, "Spaces", signed_token()) == 303
         assert proxy.cuts == 1
         with own_redis.client() as client:
             assert client.hgetall(VOTES_KEY) == {"Tabs": "1", "Spaces": "1"}
@@ -112,7 +111,7 @@ def test_a_vote_whose_reply_was_lost_counts_once(own_redis: RedisServer, tmp_pat
 def test_the_same_vote_sent_twice_counts_once(
     live_server: Gunicorn, redis_client: redis.Redis
 ) -> None:
-    token = secrets.token_urlsafe(16)
+    token = signed_token()
     connection = http.client.HTTPConnection("127.0.0.1", live_server.port, timeout=10)
     try:
         assert post_vote(connection, "Tabs", token) == 303

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 import redis
-from app.store import TOKEN_KEY_PREFIX, TOKEN_PATTERN, TOKEN_TTL_MS, VOTES_KEY
+from app.store import TOKEN_KEY_PREFIX, VOTES_KEY
 
-from tests.frontend.support import OPTIONS, RESET_TOKEN, TITLE, vote_form
+from tests.frontend.support import OPTIONS, RESET_TOKEN, TITLE, issued_here, vote_form
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -48,7 +48,8 @@ def test_vote_redirects_and_counts(client: Any, redis_client: redis.Redis) -> No
     tokens = set(redis_client.keys("*")) - {VOTES_KEY}
     assert len(tokens) == 3
     assert all(key.startswith(TOKEN_KEY_PREFIX) for key in tokens)
-    assert all(0 < redis_client.pttl(key) <= TOKEN_TTL_MS for key in tokens)
+    # As long as the token is valid (15 min), and a minute for clocks that differ.
+    assert all(0 < redis_client.pttl(key) <= 960_000 for key in tokens)
     assert counts_on_page(client.get("/").text) == (2, 1)
 
 
@@ -59,7 +60,7 @@ def test_page_carries_a_fresh_token_each_time(client: Any) -> None:
     assert all(tokens)
     first, second = (found.group(1) for found in tokens if found)
     assert first != second
-    assert TOKEN_PATTERN.fullmatch(first)
+    assert issued_here(first)
 
 
 def test_the_same_token_counts_once(client: Any, redis_client: redis.Redis) -> None:
@@ -317,7 +318,7 @@ def test_api_vote_answers_the_counts_and_the_next_token(
     answer = first.get_json()
     assert answer["counted"] is True
     assert answer["counts"] == [1, 1]
-    assert TOKEN_PATTERN.fullmatch(answer["token"]) and answer["token"] != form["token"]
+    assert issued_here(answer["token"]) and answer["token"] != form["token"]
     # Sent again (a retry after a lost answer): recognised, not counted twice.
     again = client.post("/api/vote", data=form).get_json()
     assert (again["counted"], again["counts"]) == (False, [1, 1])
