@@ -1,4 +1,4 @@
-"""The tests clean up after themselves: nothing of theirs is left in the system's temporary folder."""
+"""The tests clean up after themselves: nothing of theirs stays in the system temp folder."""
 
 from __future__ import annotations
 
