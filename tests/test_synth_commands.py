@@ -64,12 +64,14 @@ def main_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess[str]]:
 
 @pytest.fixture(scope="module")
 def cli_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess[str]]:
-    """`npx cdktf synth`, as the README documents it (CHECKPOINT_DISABLE=1 exported)."""
+    """`npx cdktf synth` as a user types it, with no CHECKPOINT_DISABLE of their own."""
     outdir = tmp_path_factory.mktemp("cli") / "cdktf.out"
+    env = _user_env()
+    env.pop("CHECKPOINT_DISABLE", None)
     result = subprocess.run(
         ["npx", "cdktf", "synth", "--output", str(outdir)],
         cwd=PROJECT_DIR,
-        env=_user_env(CHECKPOINT_DISABLE="1"),
+        env=env,
         capture_output=True,
         text=True,
         timeout=300,
