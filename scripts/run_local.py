@@ -21,7 +21,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-FRONTEND = Path(__file__).resolve().parent.parent / "frontend"
+PROJECT = Path(__file__).resolve().parent.parent
+FRONTEND = PROJECT / "frontend"
 HOST = "127.0.0.1"
 # The command of frontend/Dockerfile, run with this venv's gunicorn.
 GUNICORN = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "app:create_app()"]
@@ -29,6 +30,23 @@ GUNICORN = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "a
 
 class RunError(Exception):
     """A server could not start; the message says which and why."""
+
+
+def _dev_page() -> dict[str, str]:
+    """The dev stack's title and options (cdktf.json and VOTING_* included), as deployed."""
+    sys.path.insert(0, str(PROJECT))
+    from infra.project import CDKTF_JSON
+    from infra.settings import SettingsError, load_all, read_context
+
+    try:
+        dev = load_all(read_context(CDKTF_JSON))["dev"]
+    except SettingsError as error:
+        raise RunError(str(error)) from None
+    return {
+        "TITLE": dev.app_title,
+        "VOTE1VALUE": dev.vote_option_1,
+        "VOTE2VALUE": dev.vote_option_2,
+    }
 
 
 def _free_port() -> int:
@@ -112,6 +130,7 @@ def main() -> int:
     """Start Redis and the app, wait for Ctrl-C or for either to exit, then stop both."""
     try:
         web_port = _port(os.environ.get("PORT") or "8080")
+        page = _dev_page()
     except RunError as error:
         print(f"error: {error}")
         return 2
@@ -135,6 +154,7 @@ def main() -> int:
         encoding="utf-8",
     )
     env = {
+        **page,
         **os.environ,
         "HOST": HOST,
         "PORT": str(web_port),

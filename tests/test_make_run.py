@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import http.client
 import json
 import os
@@ -16,7 +17,8 @@ from pathlib import Path
 import pytest
 import redis
 
-from infra.project import PROJECT_DIR
+from infra.project import CDKTF_JSON, PROJECT_DIR
+from infra.settings import load_all, read_context
 from tests.frontend.support import free_port
 
 
@@ -98,6 +100,12 @@ def test_make_run_serves_votes_and_ctrl_c_stops_both_servers(run):
     assert _request(run.port, "GET", "/healthz") == (200, b"ok\n")
     assert _request(run.port, "GET", "/readyz")[0] == 200
     page = _request(run.port, "GET", "/")[1].decode()
+    # The dev stack's title and options, as a fresh `make deploy` would show them.
+    dev = load_all(read_context(CDKTF_JSON), environ={})["dev"]
+    assert f"<title>{html.escape(dev.app_title)}</title>" in page
+    results = json.loads(_request(run.port, "GET", "/api/results")[1])
+    assert results["title"] == dev.app_title
+    assert list(results["options"]) == [dev.vote_option_1, dev.vote_option_2]
     token = re.search(r'name="token" id="token" value="([^"]+)"', page)[1]
     assert _request(run.port, "POST", "/", f"vote=Spaces&token={token}")[0] == 303
     status, body = _request(run.port, "GET", "/api/results")
