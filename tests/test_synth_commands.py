@@ -64,12 +64,14 @@ def main_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess[str]]:
 
 @pytest.fixture(scope="module")
 def cli_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess[str]]:
-    """`npx cdktf synth`, as the README documents it (CHECKPOINT_DISABLE=1 exported)."""
+    """`npx cdktf synth` as a user types it, with no CHECKPOINT_DISABLE of their own."""
     outdir = tmp_path_factory.mktemp("cli") / "cdktf.out"
+    env = _user_env()
+    env.pop("CHECKPOINT_DISABLE", None)
     result = subprocess.run(
         ["npx", "cdktf", "synth", "--output", str(outdir)],
         cwd=PROJECT_DIR,
-        env=_user_env(CHECKPOINT_DISABLE="1"),
+        env=env,
         capture_output=True,
         text=True,
         timeout=300,
@@ -156,3 +158,23 @@ def test_a_bad_loader_switch_is_one_line_naming_it(switch, tmp_path):
     assert result.returncode == 2
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith(f"error: {switch}='maybe' is not a switch"), line
+
+
+def test_main_outside_the_project_venv_is_one_line_naming_the_fix(tmp_path):
+    """`python3 main.py` with a Python that lacks the locked packages (Debian's own, say)."""
+    bare = tmp_path / "bare"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(bare)], check=True)
+    result = subprocess.run(
+        [str(bare / "bin" / "python"), "main.py"],
+        cwd=PROJECT_DIR,
+        env=_user_env(CDKTF_OUTDIR=str(tmp_path / "out")),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "error: this Python lacks the project's packages (jsii, cdktf); run `make synth`, "
+        "or `.venv/bin/python main.py` once `make synth` has installed them"
+    ]

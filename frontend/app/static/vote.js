@@ -10,10 +10,19 @@
   const buttons = form.querySelectorAll("button[name=vote]");
   let sending = false;
 
+  // The same arithmetic as the page's template: shares rounded to whole percents.
   const show = (counts) => {
+    const total = counts.reduce((sum, count) => sum + count, 0);
     counts.forEach((count, index) => {
-      document.getElementById(`count-${index + 1}`).textContent = count;
+      const n = index + 1;
+      const bar = document.getElementById(`bar-${n}`);
+      document.getElementById(`count-${n}`).textContent = count;
+      document.getElementById(`share-${n}`).textContent =
+        `${total ? Math.round((count * 100) / total) : 0}%`;
+      bar.max = total || 1;
+      bar.value = count;
     });
+    document.getElementById("total-count").textContent = total;
   };
 
   form.addEventListener("submit", async (event) => {
@@ -39,8 +48,10 @@
       }
       show(answer.counts);
       token.value = answer.token;
-      status.textContent = "";
+      status.classList.remove("failed");
+      status.textContent = `Thanks! Your vote for ${button.value} is counted.`;
     } catch (error) {
+      status.classList.add("failed");
       // The token stays: sent again, this vote counts once even if it did get through.
       status.textContent = error instanceof SyntaxError || error instanceof TypeError
         ? "The vote could not be sent. Please try again."
