@@ -50,6 +50,8 @@ _NAME = re.compile(r"[a-z][a-z0-9-]*[a-z0-9]")
 _IMAGE = re.compile(r"[a-z0-9]+([._/-][a-z0-9]+)*:[A-Za-z0-9._-]+@sha256:[a-f0-9]{64}")
 _DOMAIN = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[a-z]{2,63}")
+# The most options a page offers (the app's limit too: frontend/app/config.py).
+MAX_VOTE_OPTIONS = 6
 # The most availability zones a stack may use; the subnet layout reserves a range for each.
 MAX_AZ_COUNT = 4
 _SUBNET_BITS = math.ceil(math.log2(2 * MAX_AZ_COUNT))
@@ -173,10 +175,8 @@ class Settings:
 
     app_title: str = "Voting App"
     """Title shown on the page."""
-    vote_option_1: str = "Tabs"
-    """First vote option."""
-    vote_option_2: str = "Spaces"
-    """Second vote option."""
+    vote_options: tuple[str, ...] = ("Tabs", "Spaces")
+    """The options voters choose from, in page order: 2 to 6, each at most 100 characters."""
     reset_enabled: bool = True
     """Whether an operator may reset the votes, with the `reset_token` variable's token.
     Default: dev only."""
@@ -471,16 +471,23 @@ def _check_public_cidrs(s: Settings) -> None:
 
 
 def _check_app(s: Settings) -> None:
-    for name in ("vote_option_1", "vote_option_2", "app_title"):
-        value = getattr(s, name)
-        if not value.strip():
-            raise _fail(name, value, "must not be empty")
-        if len(value) > 100:
-            raise _fail(name, value, "use at most 100 characters")
-    if s.vote_option_1.strip().casefold() == s.vote_option_2.strip().casefold():
-        raise _fail("vote_option_2", s.vote_option_2, "must differ from vote_option_1")
-    if "reset" in {s.vote_option_1.strip().casefold(), s.vote_option_2.strip().casefold()}:
-        raise _fail("vote_option_1", s.vote_option_1, "'reset' is the Reset button's value")
+    if not s.app_title.strip():
+        raise _fail("app_title", s.app_title, "must not be empty")
+    if len(s.app_title) > 100:
+        raise _fail("app_title", s.app_title, "use at most 100 characters")
+    if not 2 <= len(s.vote_options) <= MAX_VOTE_OPTIONS:
+        raise _fail("vote_options", list(s.vote_options), f"use 2 to {MAX_VOTE_OPTIONS} options")
+    seen: set[str] = set()
+    for option in s.vote_options:
+        if not option.strip():
+            raise _fail("vote_options", option, "an option must not be empty")
+        if len(option) > 100:
+            raise _fail("vote_options", option, "use at most 100 characters per option")
+        if option.strip().casefold() == "reset":
+            raise _fail("vote_options", option, "'reset' is the Reset button's value")
+        if option.strip().casefold() in seen:
+            raise _fail("vote_options", option, "name each option once")
+        seen.add(option.strip().casefold())
 
 
 def _check_tls(s: Settings) -> None:

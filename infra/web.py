@@ -70,8 +70,10 @@ class WebFrontend(FargateService):
                 environment={
                     **redis.environment,
                     "TITLE": literal(s.app_title),
-                    "VOTE1VALUE": literal(s.vote_option_1),
-                    "VOTE2VALUE": literal(s.vote_option_2),
+                    **{
+                        f"VOTE{n}VALUE": literal(option)
+                        for n, option in enumerate(s.vote_options, 1)
+                    },
                     "RESET_ENABLED": "true" if reset_token else "false",
                     "PORT": str(s.web_container_port),
                     # ECS reads secrets only when a task starts: a new version starts new tasks.

@@ -44,8 +44,7 @@ def _dev_page() -> dict[str, str]:
         raise RunError(str(error)) from None
     return {
         "TITLE": dev.app_title,
-        "VOTE1VALUE": dev.vote_option_1,
-        "VOTE2VALUE": dev.vote_option_2,
+        **{f"VOTE{n}VALUE": option for n, option in enumerate(dev.vote_options, 1)},
     }
 
 

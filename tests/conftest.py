@@ -83,8 +83,7 @@ _VARIANTS: dict[str, Callable[[], object]] = {
     "synth_odd_text": lambda: _settings(
         "dev",
         app_title=ODD_TITLE,
-        vote_option_1=ODD_OPTION,
-        vote_option_2='Spaces "quoted"',
+        vote_options=(ODD_OPTION, 'Spaces "quoted"'),
         tags={"owner": "team ${x}", "cost-center": "%{y}"},
     ),
 }

@@ -43,7 +43,7 @@ BACKENDS = {"elasticache": "synth_prod", "fargate": "synth_prod_fargate"}
 CHANGES: dict[str, dict] = {
     "new image": {"frontend": True},
     "task size": {"web_cpu": 512, "web_memory": 1024},
-    "title and options": {"app_title": "Lunch", "vote_option_1": "Pizza", "vote_option_2": "Soup"},
+    "title and options": {"app_title": "Lunch", "vote_options": ("Pizza", "Soup", "Salad")},
     "az_count + 1": {"az_count": 3},
     "password rotation": {"redis_password_version": 2, "redis_password_rotating": True},
     "tls on": {

@@ -105,7 +105,7 @@ def test_make_run_serves_votes_and_ctrl_c_stops_both_servers(run):
     assert f"<title>{html.escape(dev.app_title)}</title>" in page
     results = json.loads(_request(run.port, "GET", "/api/results")[1])
     assert results["title"] == dev.app_title
-    assert list(results["options"]) == [dev.vote_option_1, dev.vote_option_2]
+    assert list(results["options"]) == list(dev.vote_options)
     token = re.search(r'name="token" id="token" value="([^"]+)"', page)[1]
     assert _request(run.port, "POST", "/", f"vote=Spaces&token={token}")[0] == 303
     status, body = _request(run.port, "GET", "/api/results")

@@ -193,3 +193,12 @@ def test_redis_image_is_pulled_through_ecr_from_ecr_public(any_synth):
     } in statements
     pull = next(s for s in statements if "ecr:BatchGetImage" in s["Action"])
     assert cached in pull["Resource"]
+
+
+def test_every_vote_option_reaches_the_app_in_order():
+    from tests.conftest import _settings, _synth
+
+    synth = _synth(_settings("dev", vote_options=("Pizza", "Salad", "Soup")))
+    (web,) = synth.containers("web_task")
+    env = {item["name"]: item["value"] for item in web["environment"]}
+    assert [env.get(f"VOTE{n}VALUE") for n in (1, 2, 3, 4)] == ["Pizza", "Salad", "Soup", None]

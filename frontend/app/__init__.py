@@ -1,4 +1,4 @@
-"""The voting web app: two options, their counts in Redis, and health probes.
+"""The voting web app: two to six options, their counts in Redis, and health probes.
 
 gunicorn's master process imports this package for its worker class (`app.worker`) before it
 forks, and each worker then patches the standard library for gevent. Modules imported before

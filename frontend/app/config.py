@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Mapping
 from typing import Any
@@ -9,6 +10,8 @@ from typing import Any
 #: The option value the form sends to clear the counts; no vote option may use it.
 RESET = "reset"
 MAX_OPTION_LENGTH = 100
+#: Options a page offers at most (VOTE1VALUE ... VOTE6VALUE); the stack's limit is the same.
+MAX_OPTIONS = 6
 #: An operator credential shorter than this could be guessed.
 MIN_RESET_TOKEN_LENGTH = 32
 
@@ -80,6 +83,12 @@ def from_environ(environ: Mapping[str, str]) -> dict[str, Any]:
         "TITLE": environ.get("TITLE", "").strip() or "Tabs or Spaces?",
         "VOTE1VALUE": environ.get("VOTE1VALUE", "Tabs").strip(),
         "VOTE2VALUE": environ.get("VOTE2VALUE", "Spaces").strip(),
+        # More options, in order: VOTE3VALUE, VOTE4VALUE, ... (checked to have no gap).
+        **{
+            name: value.strip()
+            for name, value in environ.items()
+            if re.fullmatch(r"VOTE([3-9]|[1-9]\d+)VALUE", name)
+        },
         # Reset wipes every vote: off unless an operator turns it on and sets its credential.
         "RESET_ENABLED": _parse_bool(environ, "RESET_ENABLED", False),
         "RESET_TOKEN": environ.get("RESET_TOKEN") or None,
@@ -103,8 +112,17 @@ def from_environ(environ: Mapping[str, str]) -> dict[str, Any]:
 
 def check(config: Mapping[str, Any]) -> None:
     """Reject a config the app cannot serve, naming the environment variable at fault."""
-    options = []
-    for name in ("VOTE1VALUE", "VOTE2VALUE"):
+    names = sorted(
+        (name for name in config if re.fullmatch(r"VOTE[1-9]\d*VALUE", name)),
+        key=lambda name: int(name[4:-5]),
+    )
+    for position, name in enumerate(names, 1):
+        if name != f"VOTE{position}VALUE":
+            raise ConfigError(f"{name} needs VOTE{position}VALUE: options are numbered from 1")
+    if not 2 <= len(names) <= MAX_OPTIONS:
+        raise ConfigError(f"set 2 to at most {MAX_OPTIONS} options (VOTE1VALUE, VOTE2VALUE, ...)")
+    seen: dict[str, str] = {}
+    for name in names:
         value = config[name]
         if not isinstance(value, str) or not value.strip():
             raise ConfigError(f"{name} must be a non-empty string")
@@ -112,9 +130,9 @@ def check(config: Mapping[str, Any]) -> None:
             raise ConfigError(f"{name} must be at most {MAX_OPTION_LENGTH} characters")
         if value == RESET:
             raise ConfigError(f"{name} must not be {RESET!r}: the form uses it to reset the counts")
-        options.append(value)
-    if options[0] == options[1]:
-        raise ConfigError(f"VOTE1VALUE and VOTE2VALUE must differ, both are {options[0]!r}")
+        if value in seen:
+            raise ConfigError(f"{seen[value]} and {name} must differ, both are {value!r}")
+        seen[value] = name
     if not isinstance(config["REDIS_HOST"], str) or not config["REDIS_HOST"]:
         raise ConfigError("REDIS must be a host name")
     port = config["REDIS_PORT"]

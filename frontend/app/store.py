@@ -51,8 +51,8 @@ RATE_KEY_PREFIX = "voting-app:rate:"
 FULL_FRACTION = 0.95
 
 # KEYS: the counts hash, the token's key, the client's rate key. ARGV: the option, the
-# deadline in microseconds of Redis's clock, the token key's lifetime in ms, the two options
-# whose counts to return, the rate limit (0: none) and its window in ms.
+# deadline in microseconds of Redis's clock, the token key's lifetime in ms, the rate limit
+# (0: none) and its window in ms, then the options whose counts to return.
 # Returns nil (too late), {-1, ms until the window ends} (rate limited) or {counted, counts}.
 # A token counted before answers without touching the rate; SET is the first write of a new
 # vote, so a full Redis (OOM error) refuses it before anything changed.
@@ -63,11 +63,11 @@ if tonumber(now[1]) * 1000000 + tonumber(now[2]) > tonumber(ARGV[2]) then
 end
 local counted = 0
 if redis.call('EXISTS', KEYS[2]) == 0 then
-  local limit = tonumber(ARGV[6])
+  local limit = tonumber(ARGV[4])
   if limit > 0 then
     local used = redis.call('INCR', KEYS[3])
     if used == 1 then
-      redis.call('PEXPIRE', KEYS[3], ARGV[7])
+      redis.call('PEXPIRE', KEYS[3], ARGV[5])
     end
     if used > limit then
       return {-1, redis.call('PTTL', KEYS[3])}
@@ -77,8 +77,9 @@ if redis.call('EXISTS', KEYS[2]) == 0 then
   redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
   counted = 1
 end
-local counts = redis.call('HMGET', KEYS[1], ARGV[4], ARGV[5])
-return {counted, counts[1], counts[2]}
+local counts = redis.call('HMGET', KEYS[1], unpack(ARGV, 6))
+table.insert(counts, 1, counted)
+return counts
 """
 
 _EXTENSION = "voting_redis"
@@ -237,9 +238,13 @@ def _twice(
         return command(client)
 
 
-def options() -> tuple[str, str]:
-    """Return the two configured vote options, in page order."""
-    return current_app.config["VOTE1VALUE"], current_app.config["VOTE2VALUE"]
+def options() -> tuple[str, ...]:
+    """Return the configured vote options (VOTE1VALUE, VOTE2VALUE, ...), in page order."""
+    config = current_app.config
+    found = []
+    while f"VOTE{len(found) + 1}VALUE" in config:
+        found.append(config[f"VOTE{len(found) + 1}VALUE"])
+    return tuple(found)
 
 
 def _counts(values: list[str | None]) -> dict[str, int]:
@@ -273,7 +278,7 @@ def add_vote(option: str, token: str, client_address: str = "") -> tuple[bool, d
         now = time.time()
         deadline_us = int((now + found.timeout / 2) * 1_000_000)
         token_ms = int((expires - now) * 1000) + TOKEN_KEY_MARGIN_MS
-        args = (option, deadline_us, token_ms, *options(), config["VOTE_RATE_LIMIT"], window_ms)
+        args = (option, deadline_us, token_ms, config["VOTE_RATE_LIMIT"], window_ms, *options())
         reply = found.vote_script(keys=keys, args=args, client=client)
         if reply is None:
             raise VoteExpired("Redis ran the vote after its deadline")
@@ -286,7 +291,7 @@ def add_vote(option: str, token: str, client_address: str = "") -> tuple[bool, d
 
 
 def reset_votes() -> None:
-    """Set both counts back to zero atomically, leaving other fields of the hash alone."""
+    """Set every count back to zero atomically, leaving other fields of the hash alone."""
     _twice(lambda client: client.hdel(VOTES_KEY, *options()))
 
 
