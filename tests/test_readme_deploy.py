@@ -1,4 +1,5 @@
-"""The README's deploy instructions hold: its plain-Terraform steps and its resource counts."""
+"""The deploy instructions hold: docs/deploy.md's plain-Terraform steps, and the resource counts
+it and the README quote."""
 
 import re
 
@@ -7,10 +8,11 @@ from infra.project import PROJECT_DIR
 from tests.test_terraform import PROVIDER_ERROR, _errors
 
 README = (PROJECT_DIR / "README.md").read_text(encoding="utf-8")
+DEPLOY = (PROJECT_DIR / "docs" / "deploy.md").read_text(encoding="utf-8")
 
 
 def _plain_terraform_steps() -> list[str]:
-    block = README.split("Plain Terraform works", 1)[1].split("```sh\n", 1)[1].split("```")[0]
+    block = DEPLOY.split("Plain Terraform works", 1)[1].split("```sh\n", 1)[1].split("```")[0]
     return block.splitlines()
 
 
@@ -30,8 +32,8 @@ def test_plain_terraform_steps_work_up_to_the_provider_download(synth_dev, tmp_p
 
 def test_readme_resource_counts_match_the_stacks(synth_dev, synth_prod):
     counts = [sum(map(len, s.data["resource"].values())) for s in (synth_dev, synth_prod)]
-    found = re.search(r"a new dev stack adds (\d+) resources and prod (\d+)", README)
-    assert found, "the README's first-deploy checklist lost its resource counts"
+    found = re.search(r"a new dev stack adds (\d+) resources and prod (\d+)", DEPLOY)
+    assert found, "docs/deploy.md's first-deploy checklist lost its resource counts"
     assert [int(found[1]), int(found[2])] == counts
     # What `make synth` prints, as the quick start shows it.
     shown = [int(n) for n in re.findall(r"voting-app-(?:dev|prod) +(\d+) resources", README)]

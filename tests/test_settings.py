@@ -148,8 +148,8 @@ def test_main_reports_a_bad_setting_in_one_line_without_traceback():
     assert result.stdout == ""
 
 
-def test_readme_settings_table_matches_the_code():
-    readme = (PROJECT_DIR / "README.md").read_text(encoding="utf-8")
+def test_docs_settings_table_matches_the_code():
+    readme = (PROJECT_DIR / "docs" / "settings.md").read_text(encoding="utf-8")
     start = readme.index("<!-- settings-table:start -->\n") + len("<!-- settings-table:start -->\n")
     end = readme.index("<!-- settings-table:end -->")
     assert readme[start:end].strip() == markdown_table(), "run: python -m infra.settings"

@@ -221,6 +221,7 @@ def test_results_are_bars_with_percentages_at_desktop_and_phone_widths(
                 submit(page, button)
         assert _shown(page) == [("2", "67%", 2, 3), ("1", "33%", 1, 3)]
         assert page.inner_text("#total-count") == "3"
+        assert page.get_attribute("#bar-2", "aria-label") == "Spaces: 1 of 3 votes"
         if scripted:
             # Updated in place, with a confirmation of the last vote.
             assert watched.posts == [live_server.url + "/api/vote"] * 3

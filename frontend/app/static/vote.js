@@ -21,6 +21,7 @@
         `${total ? Math.round((count * 100) / total) : 0}%`;
       bar.max = total || 1;
       bar.value = count;
+      bar.setAttribute("aria-label", `${buttons[index].value}: ${count} of ${total} votes`);
     });
     document.getElementById("total-count").textContent = total;
   };
