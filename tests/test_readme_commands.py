@@ -8,6 +8,7 @@ after them, in the order the README shows them.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -108,8 +109,16 @@ def test_synth_commands_run_as_written(command, tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Wrote " in result.stdout
     dev = (tmp_path / "stacks" / "voting-app-dev" / "cdk.tf.json").read_text(encoding="utf-8")
-    if "APP_TITLE" in command:
-        assert "Tea or coffee?" in dev
+    title = re.search(r'APP_TITLE="([^"]+)"', command)
+    if title:
+        assert title[1] in dev
+    options = re.search(r'VOTE_OPTIONS="([^"]+)"', command)
+    if options:
+        task = json.loads(dev)["resource"]["aws_ecs_task_definition"]["web_task"]
+        (container,) = json.loads(task["container_definitions"])
+        env_vars = {item["name"]: item["value"] for item in container["environment"]}
+        shown = [env_vars[f"VOTE{n}VALUE"] for n in range(1, len(options[1].split(",")) + 1)]
+        assert shown == options[1].split(",")
     if "VOTING_ENVIRONMENTS=dev" in command:
         assert not (tmp_path / "stacks" / "voting-app-prod").exists()
 
