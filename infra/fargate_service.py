@@ -24,6 +24,7 @@ from infra.providers import (
     LbListenerDefaultAction,
     LbTargetGroup,
     TerraformResource,
+    TerraformStack,
 )
 
 # The SSM agent that ECS Exec bind-mounts into a container writes its state and logs here; with a
@@ -470,6 +471,16 @@ class FargateService(Construct):
                     depends_on=None if production else [listeners[0]],
                 )
             )
+        # Stacks deployed before the production listener had a stable id hold it under its
+        # port's id (`listener_80`, `listener_443` with TLS): a `moved` block keeps that
+        # listener instead of destroying it and creating one on the same port, which would
+        # fail on the port, drop traffic and, under blue/green, leave ECS holding a deleted
+        # ARN that the service's ignore_changes keeps Terraform from correcting.
+        production_listener = listeners[0]
+        production_listener.move_from_id(
+            f"aws_lb_listener.{TerraformStack.of(self).get_logical_id(production_listener)}"
+            f"_{spec.listeners[0].port}"
+        )
         return listeners
 
     def _blue_green_pieces(

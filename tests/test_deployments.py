@@ -235,3 +235,96 @@ def test_the_rollback_recipe_states_the_stacks_own_timing(synth_prod):
         ]
     )
     assert int(shown) == bake + NLB_BLUE_GREEN_DELAY_MINUTES
+
+
+# What stacks deployed before the production listener got its stable id hold in their state
+# (git 1841a08 and earlier named every listener by its port); literal, not derived from the code.
+EARLIER_PRODUCTION_LISTENERS = {
+    "synth_dev": {"web": "web_listener_80", "redis": "redis_listener_6379"},
+    "synth_prod_fargate": {"web": "web_listener_80", "redis": "redis_listener_6379"},
+    "synth_tls": {"web": "web_listener_443", "redis": "redis_listener_6379"},
+    "synth_tls_only": {"web": "web_listener_443", "redis": "redis_listener_6379"},
+}
+
+
+@pytest.mark.parametrize("variant", EARLIER_PRODUCTION_LISTENERS)
+def test_a_stack_deployed_before_the_stable_listener_id_keeps_its_listeners(request, variant):
+    """Without a `moved` block Terraform would destroy the port-named listener and create
+    `listener` on the same port (a collision, then an outage; under blue/green ECS would keep the
+    deleted ARN as its production listener, which `ignore_changes` hides)."""
+    synth = request.getfixturevalue(variant)
+    earlier = EARLIER_PRODUCTION_LISTENERS[variant]
+    moved = {block["from"]: block["to"] for block in synth.data.get("moved", [])}
+    for service, old_id in earlier.items():
+        assert moved.get(f"aws_lb_listener.{old_id}") == f"aws_lb_listener.{service}_listener"
+    # Applied over the same stack as it was named then, nothing is destroyed or created.
+    old = json.loads(synth.text)
+    old.pop("moved")
+    listeners = old["resource"]["aws_lb_listener"]
+    renames = {f"{service}_listener": old_id for service, old_id in earlier.items()}
+    for new_id, old_id in renames.items():
+        listeners[old_id] = listeners.pop(new_id)
+    text = json.dumps(old)
+    for new_id, old_id in renames.items():
+        text = text.replace(f"aws_lb_listener.{new_id}.", f"aws_lb_listener.{old_id}.")
+        text = text.replace(f'"aws_lb_listener.{new_id}"', f'"aws_lb_listener.{old_id}"')
+    old = json.loads(text)
+    changes = [c for c in resource_changes(old, synth.data) if c.action != "unchanged"]
+    assert [c for c in changes if c.action != "update"] == []
+    # Updated only in the text of a reference to the listener (the ARN it resolves to is the
+    # same); the review compares the text.
+    for change in changes:
+        kind, name = change.address.split(".")
+        referenced = json.dumps(old["resource"][kind][name])
+        assert any(f"aws_lb_listener.{old_id}." in referenced for old_id in earlier.values())
+
+
+def test_reverting_the_frontend_brings_back_the_stack_as_it_was(synth_prod):
+    """docs/day-two-deployments.md, "the lasting way": the stack is a function of the
+    frontend's content hash, so reverting the frontend commit synthesizes exactly the stack
+    before the bad release; applying it builds and pushes the image again, registers a new
+    revision (the bad one stays, skip_destroy) and updates the service in place."""
+    import hashlib
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            "infra.registry.source_hash", lambda context: hashlib.sha256(b"bad release").hexdigest()
+        )
+        bad = _synth(variant_settings("synth_prod"))
+    assert bad.text != synth_prod.text
+    reverted = _synth(variant_settings("synth_prod"))
+    assert reverted.text == synth_prod.text
+    changes = {c.address: c for c in resource_changes(bad.data, reverted.data)}
+    acted = {a: c.action for a, c in changes.items() if c.action != "unchanged"}
+    assert acted == {
+        "terraform_data.registry_build": "replace",
+        "docker_image.registry_image": "replace",
+        "docker_registry_image.registry_push": "replace",
+        "aws_ecs_task_definition.web_task": "replace",
+        "aws_ecs_service.web_service": "update",
+    }
+    ((changed),) = changes["aws_ecs_service.web_service"].changed
+    assert changed.startswith("task_definition ")
+    assert reverted.resource("aws_ecs_task_definition", "web_task")["skip_destroy"] is True
+
+
+def _shown(text: str, marker: str) -> int:
+    import re
+
+    (value,) = re.findall(rf"<!-- {marker} -->(\d+)[^<]*<!-- /{marker} -->", text)
+    return int(value)
+
+
+def test_the_rollback_recipe_states_the_rolling_timing_of_the_stack(synth_dev):
+    """docs/day-two-deployments.md: how long a rolling rollback takes, from the stack's own
+    health check, grace period and deregistration delay."""
+    from infra.project import PROJECT_DIR
+
+    text = (PROJECT_DIR / "docs" / "day-two-deployments.md").read_text(encoding="utf-8")
+    group = synth_dev.resource("aws_lb_target_group", "web_targets")
+    check = group["health_check"]
+    assert _shown(text, "healthy-seconds") == check["healthy_threshold"] * check["interval"]
+    assert _shown(text, "unhealthy-seconds") == check["unhealthy_threshold"] * check["interval"]
+    assert _shown(text, "drain-seconds") == int(group["deregistration_delay"])
+    service = synth_dev.resource("aws_ecs_service", "web_service")
+    assert _shown(text, "grace-seconds") == service["health_check_grace_period_seconds"]
