@@ -473,9 +473,10 @@ class FargateService(Construct):
             )
         # Stacks deployed before the production listener had a stable id hold it under its
         # port's id (`listener_80`, `listener_443` with TLS): a `moved` block keeps that
-        # listener instead of destroying it and creating one on the same port, which would
-        # fail on the port, drop traffic and, under blue/green, leave ECS holding a deleted
-        # ARN that the service's ignore_changes keeps Terraform from correcting.
+        # listener instead of destroying it and creating one on the same port (Terraform orders
+        # neither before the other: the create can meet the port still taken), which drops
+        # traffic and, under blue/green, leaves ECS holding a deleted ARN that the service's
+        # ignore_changes keeps Terraform from correcting.
         production_listener = listeners[0]
         production_listener.move_from_id(
             f"aws_lb_listener.{TerraformStack.of(self).get_logical_id(production_listener)}"

@@ -328,3 +328,32 @@ def test_the_rollback_recipe_states_the_rolling_timing_of_the_stack(synth_dev):
     assert _shown(text, "drain-seconds") == int(group["deregistration_delay"])
     service = synth_dev.resource("aws_ecs_service", "web_service")
     assert _shown(text, "grace-seconds") == service["health_check_grace_period_seconds"]
+
+
+def test_https_with_http_kept_moves_the_production_listener_and_adds_port_80(synth_dev):
+    """Rolling, HTTP -> HTTPS keeping plain HTTP: the listener that had port 80 becomes the TLS
+    one in place, and the new plain listener takes port 80 only after it has left it."""
+    changed = _switch(
+        "synth_dev",
+        domain_name="vote.example.com",
+        certificate_arn="arn:aws:acm:us-west-2:123456789012:certificate/abc",
+    )
+    listeners = {a: c.action for a, c in changed.items() if a.startswith("aws_lb_listener.")}
+    assert listeners == {
+        "aws_lb_listener.web_listener": "update",
+        "aws_lb_listener.web_listener_80": "create",
+    }
+    assert {"port", "protocol", "certificate_arn"} <= {
+        path.split(" ")[0] for path in changed["aws_lb_listener.web_listener"].changed
+    }
+    after = _synth(
+        dataclasses.replace(
+            variant_settings("synth_dev"),
+            domain_name="vote.example.com",
+            certificate_arn="arn:aws:acm:us-west-2:123456789012:certificate/abc",
+        )
+    )
+    plain = after.resource("aws_lb_listener", "web_listener_80")
+    assert plain["port"] == 80
+    assert plain["depends_on"] == ["aws_lb_listener.web_listener"]
+    assert after.resource("aws_lb_listener", "web_listener")["port"] == 443
