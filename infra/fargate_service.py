@@ -278,7 +278,8 @@ class FargateService(Construct):
             # blue/green (ready or active), ECS owns which target group is live and swaps it on
             # every release: sending the first group back would stop them alternating
             # (provider issue 45678). The cost: changing the groups afterwards (the container
-            # port) takes a two-step change, see docs/day-two-deployments.md.
+            # port) takes a replacement of the service and the listener, see
+            # docs/day-two-deployments.md.
             lifecycle={
                 "ignore_changes": (["desired_count"] if autoscaling else [])
                 + (["load_balancer"] if blue_green else [])

@@ -357,3 +357,31 @@ def test_https_with_http_kept_moves_the_production_listener_and_adds_port_80(syn
     assert plain["port"] == 80
     assert plain["depends_on"] == ["aws_lb_listener.web_listener"]
     assert after.resource("aws_lb_listener", "web_listener")["port"] == 443
+
+
+def test_a_container_port_change_needs_the_replacements_the_recipe_names(synth_prod):
+    """docs/day-two-deployments.md, "Changing the web container port": both target groups are
+    replaced (their port), while ignore_changes keeps the listener and the service's load
+    balancer on the old groups, so a plain apply cannot finish; the recipe replaces the
+    listener and the service in the same apply."""
+    from infra.project import PROJECT_DIR
+
+    changed = _switch("synth_prod", web_container_port=9000)
+    assert changed["aws_lb_target_group.web_targets"].action == "replace"
+    assert changed["aws_lb_target_group.web_targets_alt"].action == "replace"
+    # hidden from Terraform: the listener does not change, the service only its task definition
+    assert "aws_lb_listener.web_listener" not in changed
+    assert [p.split(" ")[0] for p in changed["aws_ecs_service.web_service"].changed] == [
+        "task_definition"
+    ]
+    text = (PROJECT_DIR / "docs" / "day-two-deployments.md").read_text(encoding="utf-8")
+    assert "-replace=aws_lb_listener.web_listener -replace=aws_ecs_service.web_service" in text
+    # what the recipe relies on: new groups exist before the old listener goes, the new listener
+    # forwards to them, and the new service is created after the new listener
+    for group in ("web_targets", "web_targets_alt"):
+        target_group = synth_prod.resource("aws_lb_target_group", group)
+        assert target_group["lifecycle"] == {"create_before_destroy": True}
+    listener = json.dumps(synth_prod.resource("aws_lb_listener", "web_listener"))
+    assert "${aws_lb_target_group.web_targets_alt.arn}" in listener
+    service = synth_prod.resource("aws_ecs_service", "web_service")
+    assert "aws_lb_listener.web_listener" in service["depends_on"]
