@@ -6,7 +6,6 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from infra.moves import renamed
 from infra.policies import assume_role_policy, policy
 from infra.providers import (
     AppautoscalingPolicy,
@@ -25,6 +24,7 @@ from infra.providers import (
     LbListenerDefaultAction,
     LbTargetGroup,
     TerraformResource,
+    TerraformStack,
 )
 
 # The SSM agent that ECS Exec bind-mounts into a container writes its state and logs here; with a
@@ -278,7 +278,8 @@ class FargateService(Construct):
             # blue/green (ready or active), ECS owns which target group is live and swaps it on
             # every release: sending the first group back would stop them alternating
             # (provider issue 45678). The cost: changing the groups afterwards (the container
-            # port) takes a two-step change, see docs/day-two-deployments.md.
+            # port) takes a replacement of the service and the listener, see
+            # docs/day-two-deployments.md.
             lifecycle={
                 "ignore_changes": (["desired_count"] if autoscaling else [])
                 + (["load_balancer"] if blue_green else [])
@@ -471,9 +472,17 @@ class FargateService(Construct):
                     depends_on=None if production else [listeners[0]],
                 )
             )
-        # Earlier versions named every listener by its port.
-        production_id = listeners[0].friendly_unique_id
-        renamed(listeners[0], f"{production_id}_{spec.listeners[0].port}")
+        # Stacks deployed before the production listener had a stable id hold it under its
+        # port's id (`listener_80`, `listener_443` with TLS): a `moved` block keeps that
+        # listener instead of destroying it and creating one on the same port (Terraform orders
+        # neither before the other: the create can meet the port still taken), which drops
+        # traffic and, under blue/green, leaves ECS holding a deleted ARN that the service's
+        # ignore_changes keeps Terraform from correcting.
+        production_listener = listeners[0]
+        production_listener.move_from_id(
+            f"aws_lb_listener.{TerraformStack.of(self).get_logical_id(production_listener)}"
+            f"_{spec.listeners[0].port}"
+        )
         return listeners
 
     def _blue_green_pieces(

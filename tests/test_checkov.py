@@ -30,7 +30,8 @@ def _checkov() -> str:
 def _scannable(text: str) -> str:
     # checkov 3.3's terraform_json parser fails on the scalar `required_version` in the
     # `terraform` block and then reports zero checks; the block holds nothing to check.
-    # Its parser also fails on `removed` and `moved` blocks, which create no resource.
+    # Its parser also fails on `removed` blocks (a teardown's) and `moved` blocks (renamed
+    # listeners), which create no resource.
     data = json.loads(text)
     data["terraform"].pop("required_version")
     data.pop("removed", None)

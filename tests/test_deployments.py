@@ -237,15 +237,151 @@ def test_the_rollback_recipe_states_the_stacks_own_timing(synth_prod):
     assert int(shown) == bake + NLB_BLUE_GREEN_DELAY_MINUTES
 
 
-def test_listeners_named_by_port_before_keep_their_state(synth_prod_fargate, synth_tls):
-    """Earlier versions named each listener by its port; `moved` blocks carry a deployed stack's
-    listeners over to their new addresses instead of replacing them."""
-    assert synth_prod_fargate.data["moved"] == [
-        {"from": "aws_lb_listener.redis_listener_6379", "to": "aws_lb_listener.redis_listener"},
-        {"from": "aws_lb_listener.web_listener_80", "to": "aws_lb_listener.web_listener"},
-    ]
-    # With TLS the production listener was the one on 443; the one on 80 keeps its name.
-    assert {"from": "aws_lb_listener.web_listener_443", "to": "aws_lb_listener.web_listener"} in (
-        synth_tls.data["moved"]
+# What stacks deployed before the production listener got its stable id hold in their state
+# (git 1841a08 and earlier named every listener by its port); literal, not derived from the code.
+EARLIER_PRODUCTION_LISTENERS = {
+    "synth_dev": {"web": "web_listener_80", "redis": "redis_listener_6379"},
+    "synth_prod_fargate": {"web": "web_listener_80", "redis": "redis_listener_6379"},
+    "synth_tls": {"web": "web_listener_443", "redis": "redis_listener_6379"},
+    "synth_tls_only": {"web": "web_listener_443", "redis": "redis_listener_6379"},
+}
+
+
+@pytest.mark.parametrize("variant", EARLIER_PRODUCTION_LISTENERS)
+def test_a_stack_deployed_before_the_stable_listener_id_keeps_its_listeners(request, variant):
+    """Without a `moved` block Terraform would destroy the port-named listener and create
+    `listener` on the same port (a collision, then an outage; under blue/green ECS would keep the
+    deleted ARN as its production listener, which `ignore_changes` hides)."""
+    synth = request.getfixturevalue(variant)
+    earlier = EARLIER_PRODUCTION_LISTENERS[variant]
+    moved = {block["from"]: block["to"] for block in synth.data.get("moved", [])}
+    for service, old_id in earlier.items():
+        assert moved.get(f"aws_lb_listener.{old_id}") == f"aws_lb_listener.{service}_listener"
+    # Applied over the same stack as it was named then, nothing is destroyed or created.
+    old = json.loads(synth.text)
+    old.pop("moved")
+    listeners = old["resource"]["aws_lb_listener"]
+    renames = {f"{service}_listener": old_id for service, old_id in earlier.items()}
+    for new_id, old_id in renames.items():
+        listeners[old_id] = listeners.pop(new_id)
+    text = json.dumps(old)
+    for new_id, old_id in renames.items():
+        text = text.replace(f"aws_lb_listener.{new_id}.", f"aws_lb_listener.{old_id}.")
+        text = text.replace(f'"aws_lb_listener.{new_id}"', f'"aws_lb_listener.{old_id}"')
+    old = json.loads(text)
+    changes = [c for c in resource_changes(old, synth.data) if c.action != "unchanged"]
+    assert [c for c in changes if c.action != "update"] == []
+    # Updated only in the text of a reference to the listener (the ARN it resolves to is the
+    # same); the review compares the text.
+    for change in changes:
+        kind, name = change.address.split(".")
+        referenced = json.dumps(old["resource"][kind][name])
+        assert any(f"aws_lb_listener.{old_id}." in referenced for old_id in earlier.values())
+
+
+def test_reverting_the_frontend_brings_back_the_stack_as_it_was(synth_prod):
+    """docs/day-two-deployments.md, "the lasting way": the stack is a function of the
+    frontend's content hash, so reverting the frontend commit synthesizes exactly the stack
+    before the bad release; applying it builds and pushes the image again, registers a new
+    revision (the bad one stays, skip_destroy) and updates the service in place."""
+    import hashlib
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            "infra.registry.source_hash", lambda context: hashlib.sha256(b"bad release").hexdigest()
+        )
+        bad = _synth(variant_settings("synth_prod"))
+    assert bad.text != synth_prod.text
+    reverted = _synth(variant_settings("synth_prod"))
+    assert reverted.text == synth_prod.text
+    changes = {c.address: c for c in resource_changes(bad.data, reverted.data)}
+    acted = {a: c.action for a, c in changes.items() if c.action != "unchanged"}
+    assert acted == {
+        "terraform_data.registry_build": "replace",
+        "docker_image.registry_image": "replace",
+        "docker_registry_image.registry_push": "replace",
+        "aws_ecs_task_definition.web_task": "replace",
+        "aws_ecs_service.web_service": "update",
+    }
+    ((changed),) = changes["aws_ecs_service.web_service"].changed
+    assert changed.startswith("task_definition ")
+    assert reverted.resource("aws_ecs_task_definition", "web_task")["skip_destroy"] is True
+
+
+def _shown(text: str, marker: str) -> int:
+    import re
+
+    (value,) = re.findall(rf"<!-- {marker} -->(\d+)[^<]*<!-- /{marker} -->", text)
+    return int(value)
+
+
+def test_the_rollback_recipe_states_the_rolling_timing_of_the_stack(synth_dev):
+    """docs/day-two-deployments.md: how long a rolling rollback takes, from the stack's own
+    health check, grace period and deregistration delay."""
+    from infra.project import PROJECT_DIR
+
+    text = (PROJECT_DIR / "docs" / "day-two-deployments.md").read_text(encoding="utf-8")
+    group = synth_dev.resource("aws_lb_target_group", "web_targets")
+    check = group["health_check"]
+    assert _shown(text, "healthy-seconds") == check["healthy_threshold"] * check["interval"]
+    assert _shown(text, "unhealthy-seconds") == check["unhealthy_threshold"] * check["interval"]
+    assert _shown(text, "drain-seconds") == int(group["deregistration_delay"])
+    service = synth_dev.resource("aws_ecs_service", "web_service")
+    assert _shown(text, "grace-seconds") == service["health_check_grace_period_seconds"]
+
+
+def test_https_with_http_kept_moves_the_production_listener_and_adds_port_80(synth_dev):
+    """Rolling, HTTP -> HTTPS keeping plain HTTP: the listener that had port 80 becomes the TLS
+    one in place, and the new plain listener takes port 80 only after it has left it."""
+    changed = _switch(
+        "synth_dev",
+        domain_name="vote.example.com",
+        certificate_arn="arn:aws:acm:us-west-2:123456789012:certificate/abc",
     )
-    assert "web_listener_80" in synth_tls.resources("aws_lb_listener")
+    listeners = {a: c.action for a, c in changed.items() if a.startswith("aws_lb_listener.")}
+    assert listeners == {
+        "aws_lb_listener.web_listener": "update",
+        "aws_lb_listener.web_listener_80": "create",
+    }
+    assert {"port", "protocol", "certificate_arn"} <= {
+        path.split(" ")[0] for path in changed["aws_lb_listener.web_listener"].changed
+    }
+    after = _synth(
+        dataclasses.replace(
+            variant_settings("synth_dev"),
+            domain_name="vote.example.com",
+            certificate_arn="arn:aws:acm:us-west-2:123456789012:certificate/abc",
+        )
+    )
+    plain = after.resource("aws_lb_listener", "web_listener_80")
+    assert plain["port"] == 80
+    assert plain["depends_on"] == ["aws_lb_listener.web_listener"]
+    assert after.resource("aws_lb_listener", "web_listener")["port"] == 443
+
+
+def test_a_container_port_change_needs_the_replacements_the_recipe_names(synth_prod):
+    """docs/day-two-deployments.md, "Changing the web container port": both target groups are
+    replaced (their port), while ignore_changes keeps the listener and the service's load
+    balancer on the old groups, so a plain apply cannot finish; the recipe replaces the
+    listener and the service in the same apply."""
+    from infra.project import PROJECT_DIR
+
+    changed = _switch("synth_prod", web_container_port=9000)
+    assert changed["aws_lb_target_group.web_targets"].action == "replace"
+    assert changed["aws_lb_target_group.web_targets_alt"].action == "replace"
+    # hidden from Terraform: the listener does not change, the service only its task definition
+    assert "aws_lb_listener.web_listener" not in changed
+    assert [p.split(" ")[0] for p in changed["aws_ecs_service.web_service"].changed] == [
+        "task_definition"
+    ]
+    text = (PROJECT_DIR / "docs" / "day-two-deployments.md").read_text(encoding="utf-8")
+    assert "-replace=aws_lb_listener.web_listener -replace=aws_ecs_service.web_service" in text
+    # what the recipe relies on: new groups exist before the old listener goes, the new listener
+    # forwards to them, and the new service is created after the new listener
+    for group in ("web_targets", "web_targets_alt"):
+        target_group = synth_prod.resource("aws_lb_target_group", group)
+        assert target_group["lifecycle"] == {"create_before_destroy": True}
+    listener = json.dumps(synth_prod.resource("aws_lb_listener", "web_listener"))
+    assert "${aws_lb_target_group.web_targets_alt.arn}" in listener
+    service = synth_prod.resource("aws_ecs_service", "web_service")
+    assert "aws_lb_listener.web_listener" in service["depends_on"]
