@@ -83,6 +83,7 @@ def test_fargate_backend_graphs(synth_dev):
     assert graphs["App errors (from the web log)"] == [
         ["voting-app-dev", "RedisUnavailable", {"stat": "Sum"}],
         ["voting-app-dev", "Http5xx", {"stat": "Sum"}],
+        ["voting-app-dev", "RedisFull", {"stat": "Sum"}],
     ]
 
 
