@@ -59,7 +59,11 @@ def start(frontend: Path, redis_port: int, core: int | None, log: object) -> tup
     process = subprocess.Popen(
         pinned(core, command), cwd=frontend, env=env, stdout=subprocess.DEVNULL, stderr=log
     )
-    wait_until(lambda: http_status(port, "/") == 200, f"gunicorn in {frontend}", process)
+    try:
+        wait_until(lambda: http_status(port, "/") == 200, f"gunicorn in {frontend}", process)
+    except BaseException:
+        stop(process)
+        raise
     return port, process
 
 

@@ -158,7 +158,9 @@ def wait_until(check: Any, what: str, process: subprocess.Popen[bytes]) -> None:
 def http_status(port: int, path: str) -> int:
     """Status of one GET on a new connection."""
     with socket.create_connection(("127.0.0.1", port), timeout=2) as sock:
-        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
+        sock.sendall(
+            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode()
+        )
         return int(sock.recv(64).split()[1])
 
 
@@ -186,6 +188,24 @@ def start_servers(tmp: Path, core: int | None, workers: int, log: Any) -> Server
                "--requirepass", PASSWORD, "--logfile", ""]  # fmt: skip
     redis_process = subprocess.Popen(pinned(core, command), stdout=log, stderr=subprocess.STDOUT)
     processes.append(redis_process)
+    try:
+        return _start_apps(processes, redis_process, redis_port, core, workers, log)
+    except BaseException:
+        # The caller gets no Servers to stop: stop what started here.
+        for process in reversed(processes):
+            stop(process)
+        raise
+
+
+def _start_apps(
+    processes: list[subprocess.Popen[bytes]],
+    redis_process: subprocess.Popen[bytes],
+    redis_port: int,
+    core: int | None,
+    workers: int,
+    log: Any,
+) -> Servers:
+    """Wait for redis-server, then start both gunicorn servers (added to `processes`)."""
     servers = Servers(redis_port, 0, 0, [redis_process.pid], [redis_process.pid], processes)
 
     def pong() -> bool:
