@@ -30,7 +30,6 @@ import shutil
 import signal
 import socket
 import statistics
-import string
 import subprocess
 import sys
 import tempfile
@@ -45,6 +44,10 @@ FRONTEND = ROOT / "frontend"
 CLASSIC = BENCH / "classic"
 LUA = BENCH / "wrk" / "load.lua"
 PASSWORD = "bench-password"
+#: The key the app signs vote tokens with here, so this benchmark can sign the votes it sends.
+VOTE_TOKEN_KEY = "bench-vote-token-key-0123456789abcdef"
+#: Tokens written per second of a wrk run: more than the app answers, so none repeats.
+TOKENS_PER_SECOND = 8000
 OPTIONS = ("Tabs", "Spaces")
 VOTE_TARGET = 1.3
 PAGE_TARGET = 1.0
@@ -155,7 +158,9 @@ def wait_until(check: Any, what: str, process: subprocess.Popen[bytes]) -> None:
 def http_status(port: int, path: str) -> int:
     """Status of one GET on a new connection."""
     with socket.create_connection(("127.0.0.1", port), timeout=2) as sock:
-        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n".encode())
+        sock.sendall(
+            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode()
+        )
         return int(sock.recv(64).split()[1])
 
 
@@ -183,6 +188,24 @@ def start_servers(tmp: Path, core: int | None, workers: int, log: Any) -> Server
                "--requirepass", PASSWORD, "--logfile", ""]  # fmt: skip
     redis_process = subprocess.Popen(pinned(core, command), stdout=log, stderr=subprocess.STDOUT)
     processes.append(redis_process)
+    try:
+        return _start_apps(processes, redis_process, redis_port, core, workers, log)
+    except BaseException:
+        # The caller gets no Servers to stop: stop what started here.
+        for process in reversed(processes):
+            stop(process)
+        raise
+
+
+def _start_apps(
+    processes: list[subprocess.Popen[bytes]],
+    redis_process: subprocess.Popen[bytes],
+    redis_port: int,
+    core: int | None,
+    workers: int,
+    log: Any,
+) -> Servers:
+    """Wait for redis-server, then start both gunicorn servers (added to `processes`)."""
     servers = Servers(redis_port, 0, 0, [redis_process.pid], [redis_process.pid], processes)
 
     def pong() -> bool:
@@ -201,6 +224,9 @@ def start_servers(tmp: Path, core: int | None, workers: int, log: Any) -> Server
         "HOST": "127.0.0.1",
         "WEB_CONCURRENCY": str(workers),
         "PYTHONDONTWRITEBYTECODE": "1",
+        "VOTE_TOKEN_KEY": VOTE_TOKEN_KEY,
+        # One client address sends every vote here: no per-client limit.
+        "VOTE_RATE_LIMIT": "0",
         # The classic app's directory holds no worker; the config names the app's.
         "PYTHONPATH": str(FRONTEND),
     }
@@ -244,11 +270,11 @@ class Target:
 
 
 def run_wrk(
-    target: Target, seconds: int, connections: int, core: int | None, prefix: str
+    target: Target, seconds: int, connections: int, core: int | None, tokens: str
 ) -> dict[str, float]:
     """Run wrk once against the target and return its figures plus server CPU per request."""
     command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(LUA),
-               f"http://127.0.0.1:{target.port}/", "--", target.mode, prefix]  # fmt: skip
+               f"http://127.0.0.1:{target.port}/", "--", target.mode, tokens]  # fmt: skip
     cpu_before = cpu_seconds(target.pids), cpu_seconds(target.pids[1:])
     result = subprocess.run(
         pinned(core, command), capture_output=True, text=True, timeout=seconds + 60
@@ -270,14 +296,15 @@ def run_wrk(
     }
 
 
-def prefixes() -> Any:
-    """Distinct 4-character token prefixes, one per wrk run of the app's votes."""
-    alphabet = string.ascii_letters + string.digits
-    run_id = alphabet[int(time.time()) % len(alphabet)]
-    for a in alphabet:
-        for b in alphabet:
-            for c in alphabet:
-                yield run_id + a + b + c
+def token_file(folder: Path, seconds: int) -> str:
+    """Write fresh vote tokens signed with the server's key for one wrk run; return the path."""
+    sys.path.insert(0, str(FRONTEND))
+    from app.tokens import issue
+
+    path = folder / f"tokens-{time.monotonic_ns()}.txt"
+    count = TOKENS_PER_SECOND * seconds
+    path.write_text("".join(issue(VOTE_TOKEN_KEY) + "\n" for _ in range(count)))
+    return str(path)
 
 
 def counts(port: int) -> dict[str, Any]:
@@ -319,7 +346,6 @@ def main() -> int:
 
     # Turn SIGTERM into an exception so the finally block below still stops the servers.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    names = prefixes()
     with tempfile.TemporaryDirectory(prefix="voting-bench-") as tmp:
         log_path = Path(tmp) / "servers.log"
         servers: Servers | None = None
@@ -337,15 +363,16 @@ def main() -> int:
             acknowledged = {"app": 0, "classic": 0}
             # Warm-up: imports, templates, connections and the script cache, untimed.
             for target in (*pairs[0], *pairs[1]):
-                warm = run_wrk(target, 2, args.connections, client_core, next(names))
+                warm = run_wrk(target, 2, args.connections, client_core, token_file(Path(tmp), 2))
                 if target.mode != "page":
                     acknowledged["app" if target is vote else "classic"] += warm["requests"]
             for number in range(args.rounds):
                 for pair in pairs:
                     # Alternate which goes first, so drift on a shared machine hits both alike.
                     for target in pair if number % 2 == 0 else pair[::-1]:
+                        tokens = token_file(Path(tmp), args.seconds)
                         figures = run_wrk(
-                            target, args.seconds, args.connections, client_core, next(names)
+                            target, args.seconds, args.connections, client_core, tokens
                         )
                         target.rounds.append(figures)
                         if target.mode != "page":

@@ -46,10 +46,12 @@ worker_tmp_dir = "/tmp"
 # several instances; nothing here uses gunicornc.
 control_socket_disable = True
 
-# Read here, in the master, so every worker inherits the same values: a local run without the
-# stack's VOTE_TOKEN_KEY signs vote tokens with one random key for all its workers, and the
-# workers share one "reached Redis once" mark (app/reached.py), named for this server.
-os.environ.setdefault("VOTE_TOKEN_KEY", secrets.token_hex(32))
+# Set here, in the master, so every worker inherits the same values: a server with neither
+# VOTE_TOKEN_KEY nor a Redis password to derive it from (app/config.py) signs vote tokens with
+# one random key for all its workers, and the workers share one "reached Redis once" mark
+# (app/reached.py), named for this server.
+if not os.environ.get("VOTE_TOKEN_KEY") and not os.environ.get("REDIS_PWD"):
+    os.environ["VOTE_TOKEN_KEY"] = secrets.token_hex(32)
 os.environ.setdefault(
     "REACHED_REDIS_MARK", f"{worker_tmp_dir}/voting-reached-redis-{secrets.token_hex(8)}"
 )

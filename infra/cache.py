@@ -7,11 +7,18 @@ from collections.abc import Sequence
 from infra.endpoint import RedisEndpoint
 from infra.providers import (
     Construct,
+    ElasticacheParameterGroup,
     ElasticacheReplicationGroup,
     ElasticacheSubnetGroup,
     TerraformResource,
 )
 from infra.template import literal
+
+#: ElastiCache's default groups evict (volatile-lru): an evicted token key lets its vote count
+#: again. Never evict; when full, writes are refused and the app answers votes with 503
+#: ("Redis full"). The default reserved-memory-percent (25 %) stays as the headroom for
+#: snapshots and replication buffers.
+MAXMEMORY_POLICY = "noeviction"
 
 
 class ManagedRedis(Construct):
@@ -60,6 +67,18 @@ class ManagedRedis(Construct):
         subnets = ElasticacheSubnetGroup(
             self, "subnets", name=name, subnet_ids=list(subnet_ids), description=name
         )
+        # One group per engine major version (the family): an upgrade creates the new group
+        # before the old one goes, so the name carries the family.
+        family = f"valkey{engine_version.split('.', 1)[0]}"
+        parameters = ElasticacheParameterGroup(
+            self,
+            "parameters",
+            name=f"{name}-{family}",
+            family=family,
+            description=f"{name}: never evict votes or vote tokens",
+            parameter=[{"name": "maxmemory-policy", "value": MAXMEMORY_POLICY}],
+            lifecycle={"create_before_destroy": True},
+        )
         self.group = ElasticacheReplicationGroup(
             self,
             "group",
@@ -69,6 +88,7 @@ class ManagedRedis(Construct):
             engine_version=engine_version,
             node_type=node_type,
             port=6379,
+            parameter_group_name=parameters.name,
             num_cache_clusters=self.node_count,
             automatic_failover_enabled=failover,
             multi_az_enabled=failover,

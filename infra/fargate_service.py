@@ -55,6 +55,11 @@ class LoadBalancer:
     deletion_protection: bool = False
     deregistration_delay: int = 30
     """Seconds a draining target keeps its connections (Default 30: short requests only)."""
+    preserve_client_ip: bool = False
+    """Default False (AWS's default for IP targets over TCP): targets see the NLB's address.
+    True: they see the client's, which a per-client limit needs. The NLB has security groups,
+    so a target group rule that references the NLB's group still admits the traffic (AWS:
+    "Update the security groups for your Network Load Balancer"); no client CIDR is opened."""
 
 
 @dataclass(frozen=True)
@@ -419,6 +424,7 @@ class FargateService(Construct):
                     target_type="ip",
                     vpc_id=vpc_id,
                     deregistration_delay=str(spec.deregistration_delay),
+                    preserve_client_ip="true" if spec.preserve_client_ip else None,
                     health_check=health_check,
                     lifecycle={"create_before_destroy": True},
                 )

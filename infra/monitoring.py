@@ -25,6 +25,9 @@ from infra.template import literal
 PERIOD = 60
 # The app's warning when a Redis call fails (frontend/app/views.py); its wording is the filter.
 REDIS_UNAVAILABLE_PATTERN = '"Redis unavailable"'
+# The app's error when Redis refuses a vote at maxmemory, and its readiness log while Redis is
+# that full (frontend/app/hotpaths.py, store.py): votes answer 503 until memory is freed.
+REDIS_FULL_PATTERN = '"Redis full"'
 # gunicorn's access log line, `host ident user [time] "request" status size ...`: the sixth
 # field is the status. The request must look like HTTP, so the app's other lines never match.
 HTTP_5XX_PATTERN = "[host, ident, user, time, request=*HTTP*, status=5*, ...]"
@@ -35,12 +38,14 @@ HTTP_500_PATTERN = "[host, ident, user, time, request=*HTTP*, status=500, ...]"
 REDIS_UNAVAILABLE_METRIC = "RedisUnavailable"
 HTTP_5XX_METRIC = "Http5xx"
 HTTP_500_METRIC = "Http500"
-LOG_METRICS = (REDIS_UNAVAILABLE_METRIC, HTTP_5XX_METRIC, HTTP_500_METRIC)
+REDIS_FULL_METRIC = "RedisFull"
+LOG_METRICS = (REDIS_UNAVAILABLE_METRIC, HTTP_5XX_METRIC, HTTP_500_METRIC, REDIS_FULL_METRIC)
 # The log-counting alarms: their metric and pattern.
 LOG_ALARMS = {
     "web-redis-unavailable": (REDIS_UNAVAILABLE_METRIC, REDIS_UNAVAILABLE_PATTERN),
     "web-http-5xx": (HTTP_5XX_METRIC, HTTP_5XX_PATTERN),
     "web-http-500": (HTTP_500_METRIC, HTTP_500_PATTERN),
+    "web-redis-full": (REDIS_FULL_METRIC, REDIS_FULL_PATTERN),
 }
 # General Purpose EFS allows a fixed rate of file operations; near it, every Redis write waits.
 EFS_IO_LIMIT_PERCENT = 90
@@ -444,6 +449,14 @@ class Monitoring(Construct):
                 s.alarm_http_5xx_per_minute,
                 "The web app answers 500: it fails by itself, whatever Redis does (rolls a "
                 "blue/green release back). Check first: the tracebacks in the web log group.",
+            ),
+            "web-redis-full": (
+                # Any refused vote is one too many, and readiness logs it while Redis is full.
+                1,
+                "The web app logs 'Redis full': Redis reached maxmemory and refuses votes (503); "
+                "it never evicts, so no count or token is lost. Check first: Redis memory "
+                "(used_memory, key count: vote tokens live 15 minutes), then give it more "
+                "memory (redis_memory, or cache_node_type).",
             ),
         }
         for what, (metric_name, pattern) in LOG_ALARMS.items():

@@ -75,6 +75,7 @@ from cdktf_cdktf_provider_aws.efs_file_system import EfsFileSystem
 from cdktf_cdktf_provider_aws.efs_file_system_policy import EfsFileSystemPolicy
 from cdktf_cdktf_provider_aws.efs_mount_target import EfsMountTarget
 from cdktf_cdktf_provider_aws.eip import Eip
+from cdktf_cdktf_provider_aws.elasticache_parameter_group import ElasticacheParameterGroup
 from cdktf_cdktf_provider_aws.elasticache_replication_group import ElasticacheReplicationGroup
 from cdktf_cdktf_provider_aws.elasticache_subnet_group import ElasticacheSubnetGroup
 from cdktf_cdktf_provider_aws.flow_log import FlowLog
@@ -151,6 +152,7 @@ __all__ = [
     "EfsFileSystemPolicy",
     "EfsMountTarget",
     "Eip",
+    "ElasticacheParameterGroup",
     "ElasticacheReplicationGroup",
     "ElasticacheSubnetGroup",
     "FlowLog",

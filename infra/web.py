@@ -78,6 +78,12 @@ class WebFrontend(FargateService):
                     "PORT": str(s.web_container_port),
                     # ECS reads secrets only when a task starts: a new version starts new tasks.
                     "REDIS_ROTATION": str(s.redis_password_version),
+                    # Against DNS rebinding, the app answers only to these Host names: the
+                    # NLB's own name (under AWS's zone, which no attacker can point elsewhere)
+                    # and the domain, when one is configured.
+                    "ALLOWED_HOSTS": ",".join(
+                        [f".elb.{s.region}.amazonaws.com", *filter(None, [s.domain_name])]
+                    ),
                 },
                 secrets={"REDIS_PWD": password.parameter_arn}
                 | ({"RESET_TOKEN": reset_token.parameter_arn} if reset_token else {}),
@@ -96,6 +102,9 @@ class WebFrontend(FargateService):
                 # Redis never turns healthy, and an outage of Redis itself does not make ECS
                 # replace every web task (frontend/README.md, "Health checks").
                 health_check_path="/readyz/lb",
+                # The app limits votes per client address (429), so it must see the client's
+                # address; proxy protocol would need a parser in front of gunicorn instead.
+                preserve_client_ip=True,
                 deletion_protection=s.deletion_protection,
             ),
             autoscaling=Autoscaling(

@@ -86,6 +86,7 @@ def test_fargate_backend_graphs(synth_dev):
         ["voting-app-dev", "RedisUnavailable", {"stat": "Sum"}],
         ["voting-app-dev", "Http5xx", {"stat": "Sum"}],
         ["voting-app-dev", "Http500", {"stat": "Sum"}],
+        ["voting-app-dev", "RedisFull", {"stat": "Sum"}],
     ]
 
 

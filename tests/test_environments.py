@@ -77,6 +77,13 @@ def test_elasticache_replaces_the_redis_task_and_nlb(synth_prod):
     assert group["num_cache_clusters"] == 2
     assert group["automatic_failover_enabled"] is True and group["multi_az_enabled"] is True
     assert group["security_group_ids"] == ["${aws_security_group.security_cache.id}"]
+    # ElastiCache's default group evicts (volatile-lru): an evicted token counts its vote again.
+    parameters = synth_prod.resource("aws_elasticache_parameter_group", "cache_parameters")
+    assert (
+        group["parameter_group_name"] == "${aws_elasticache_parameter_group.cache_parameters.name}"
+    )
+    assert parameters["family"] == "valkey8"
+    assert parameters["parameter"] == [{"name": "maxmemory-policy", "value": "noeviction"}]
     # auth_token is not write-only, so the variable cannot be ephemeral here.
     assert "ephemeral" not in synth_prod.data["variable"]["redis_password"]
 

@@ -20,6 +20,7 @@ WEB_ALARMS = {
     "web-redis-unavailable",
     "web-http-5xx",
     "web-http-500",
+    "web-redis-full",
 }
 FARGATE_REDIS_ALARMS = {
     "redis-tasks-below-desired",
@@ -225,12 +226,15 @@ def test_app_log_filters_count_redis_errors_and_5xx_lines(synth_prod):
         "RedisUnavailable": '"Redis unavailable"',
         "Http5xx": "[host, ident, user, time, request=*HTTP*, status=5*, ...]",
         "Http500": "[host, ident, user, time, request=*HTTP*, status=500, ...]",
+        # What the app logs when Redis refuses a vote at maxmemory, and its readiness while full.
+        "RedisFull": '"Redis full"',
     }
     alarms = _alarms(synth_prod, "prod")
     for what, metric_name, threshold in (
         ("web-redis-unavailable", "RedisUnavailable", 1),
         ("web-http-5xx", "Http5xx", 5),
         ("web-http-500", "Http500", 5),
+        ("web-redis-full", "RedisFull", 1),
     ):
         assert_resource(
             synth_prod,

@@ -82,8 +82,12 @@ def test_web_listener_80_and_http_health_check(synth_dev):
             "target_type": "ip",
             # A release that cannot reach or log in to Redis never becomes healthy.
             "health_check": {"protocol": "HTTP", "path": "/readyz/lb", "matcher": "200"},
+            # The app's per-client vote limit needs the client's address.
+            "preserve_client_ip": "true",
         },
     )
+    redis_targets = synth_dev.resource("aws_lb_target_group", "redis_targets")
+    assert "preserve_client_ip" not in redis_targets
 
 
 def test_web_service_behind_its_target_group(synth_dev):
@@ -114,6 +118,8 @@ def test_web_container_contract(synth_dev):
     env = {item["name"]: item["value"] for item in web["environment"]}
     assert env == {
         "PORT": "8080",
+        # The NLB's own name is under this zone; dev has no domain.
+        "ALLOWED_HOSTS": ".elb.us-west-2.amazonaws.com",
         "REDIS": "${aws_lb.redis_lb.dns_name}",
         "REDIS_ROTATION": "1",
         "REDIS_PORT": "6379",
@@ -202,3 +208,10 @@ def test_every_vote_option_reaches_the_app_in_order():
     (web,) = synth.containers("web_task")
     env = {item["name"]: item["value"] for item in web["environment"]}
     assert [env.get(f"VOTE{n}VALUE") for n in (1, 2, 3, 4)] == ["Pizza", "Salad", "Soup", None]
+
+
+def test_web_app_answers_to_the_nlb_name_and_the_domain(synth_tls):
+    """Against DNS rebinding: the NLB's name (under AWS's zone) and the configured domain."""
+    (web,) = synth_tls.containers("web_task")
+    env = {item["name"]: item["value"] for item in web["environment"]}
+    assert env["ALLOWED_HOSTS"] == ".elb.us-west-2.amazonaws.com,vote.example.com"

@@ -1,7 +1,7 @@
--- wrk script of the load benchmark (bench/load.py): `wrk ... -s load.lua URL -- MODE PREFIX`.
--- MODE "vote": POST /api/vote as the page's script does, with a token no other request uses
---   (PREFIX, 4 letters unique to the run, + the thread + a counter: 22 characters, as the
---   page's tokens); "classic-vote": POST / with the classic form; "page": GET /.
+-- wrk script of the load benchmark (bench/load.py): `wrk ... -s load.lua URL -- MODE TOKENS`.
+-- MODE "vote": POST /api/vote as the page's script does, each with the next token of the file
+--   TOKENS (signed by bench/load.py with the server's key, one a line, unique to the run);
+--   "classic-vote": POST / with the classic form; "page": GET /.
 -- done() prints one line "wrk-json {...}" with the figures the benchmark reads.
 
 local thread_count = 0
@@ -11,22 +11,27 @@ function setup(thread)
   thread:set("thread_number", thread_count)
 end
 
-local mode, prefix
+local mode
+local tokens = {}
 local sent = 0
 local form = { ["Content-Type"] = "application/x-www-form-urlencoded" }
 local options = { "Tabs", "Spaces" }
 
 function init(args)
   mode = args[1] or "page"
-  prefix = args[2] or "wrk0"
-  assert(#prefix == 4, "PREFIX must be 4 characters")
+  if mode == "vote" then
+    for line in io.lines(args[2]) do
+      tokens[#tokens + 1] = line
+    end
+    assert(#tokens > 0, "TOKENS must name a file of tokens")
+  end
 end
 
 function request()
   sent = sent + 1
   local option = options[sent % 2 + 1]
   if mode == "vote" then
-    local token = string.format("%s%03d%015x", prefix, thread_number, sent)
+    local token = tokens[(sent - 1) % #tokens + 1]
     return wrk.format("POST", "/api/vote", form, "vote=" .. option .. "&token=" .. token)
   elseif mode == "classic-vote" then
     return wrk.format("POST", "/", form, "vote=" .. option)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import secrets
 from collections.abc import Mapping
@@ -72,6 +74,23 @@ def _parse_hosts(environ: Mapping[str, str]) -> tuple[str, ...]:
     return hosts or LOCAL_HOSTS
 
 
+def _vote_token_key(environ: Mapping[str, str]) -> str:
+    """The key that signs vote tokens (tokens.py): every task must hold the same one.
+
+    VOTE_TOKEN_KEY when set; otherwise derived from the Redis password, which every task
+    already holds as a secret. Whoever knows that password can change the counts directly,
+    so a key derived from it guards the votes no less than a key of its own, and the stack
+    needs no second secret. Without either (a local run with no password), a random key:
+    gunicorn.conf.py sets one for all workers of a server.
+    """
+    if environ.get("VOTE_TOKEN_KEY"):
+        return environ["VOTE_TOKEN_KEY"]
+    password = environ.get("REDIS_PWD")
+    if password:
+        return hmac.new(password.encode(), b"voting-app vote tokens", hashlib.sha256).hexdigest()
+    return secrets.token_hex(32)
+
+
 def from_environ(environ: Mapping[str, str]) -> dict[str, Any]:
     """Map the environment variables of the contract to typed config keys."""
     return {
@@ -95,13 +114,12 @@ def from_environ(environ: Mapping[str, str]) -> dict[str, Any]:
         # Nothing shared between tasks depends on this key (see csrf.py), so a random
         # per-process key is a safe default when SECRET_KEY is not set.
         "SECRET_KEY": environ.get("SECRET_KEY") or secrets.token_hex(32),
-        # Signs vote tokens (tokens.py); every task must hold the same one (a stack secret).
-        # gunicorn.conf.py gives a server without it one random key for all its workers.
-        "VOTE_TOKEN_KEY": environ.get("VOTE_TOKEN_KEY") or secrets.token_hex(32),
+        "VOTE_TOKEN_KEY": _vote_token_key(environ),
         # New votes per client address and window (0: no limit).
         "VOTE_RATE_LIMIT": _parse_int(environ, "VOTE_RATE_LIMIT", 30, 0),
         "VOTE_RATE_WINDOW": _parse_int(environ, "VOTE_RATE_WINDOW", 60, 1),
-        # Host names (Host header, port aside) the app answers to; probes answer any.
+        # Host names (Host header, port aside) the app answers to, comma-separated; one that
+        # starts with a dot allows the names under it. Probes answer any.
         "ALLOWED_HOSTS": _parse_hosts(environ),
         # Redis connections per process at most, and seconds before an idle one is closed.
         "REDIS_MAX_CONNECTIONS": _parse_int(environ, "REDIS_MAX_CONNECTIONS", 50, 1),

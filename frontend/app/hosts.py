@@ -4,6 +4,10 @@ A page on evil.example whose name is made to resolve to the load balancer's addr
 otherwise be same-origin with the app in the victim's browser (Host and Origin both
 evil.example), and its votes would pass the cross-site check. The health probes answer any
 Host: the load balancer's checks name the task's address.
+
+An entry that starts with a dot allows every name under it: the stack allows
+`.elb.<region>.amazonaws.com`, where the NLB's own name is. That is safe against rebinding,
+since a name there resolves to the load balancer AWS gave it, never to one an attacker picks.
 """
 
 from __future__ import annotations
@@ -30,13 +34,19 @@ class HostCheck:
 
     def __init__(self, app: WSGIApp, allowed: Iterable[str]) -> None:
         self.app = app
-        self.allowed = frozenset(allowed)
+        self.allowed = frozenset(host for host in allowed if not host.startswith("."))
+        self.suffixes = tuple(host for host in allowed if host.startswith("."))
+
+    def allows(self, host: str) -> bool:
+        """Whether the Host header names an allowed host (a name, or one under a suffix)."""
+        name = host_name(host)
+        return name in self.allowed or (bool(self.suffixes) and name.endswith(self.suffixes))
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
         host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
-        if host_name(host) in self.allowed or environ.get("PATH_INFO") in PROBES:
+        if self.allows(host) or environ.get("PATH_INFO") in PROBES:
             return self.app(environ, start_response)
         start_response(
             "400 Bad Request",

@@ -319,6 +319,42 @@ def test_votes_are_rate_limited_per_client(
         server.stop()
 
 
+def test_tasks_sharing_the_redis_password_accept_each_others_tokens(
+    connect: Callable[..., http.client.HTTPConnection], redis_server: RedisServer, tmp_path: Path
+) -> None:
+    """Two tasks of the stack: no VOTE_TOKEN_KEY, the same Redis password, other workers."""
+    env = {**redis_server.app_env(), "VOTE_TOKEN_KEY": ""}
+    first, second = serve(tmp_path, env), serve(tmp_path, env)
+    try:
+        token = page_token(connect(first))
+        status, _, payload = api_vote(connect(second), "Tabs", token)
+        assert (status, payload["counted"]) == (200, True)
+        # A task with another password (another stack) does not.
+        other = serve(tmp_path, {**env, "REDIS_PWD": "another-password-0"})
+        try:
+            assert api_vote(connect(other), "Tabs", page_token(connect(first)))[0] != 200
+        finally:
+            other.stop()
+    finally:
+        first.stop()
+        second.stop()
+
+
+def test_a_host_suffix_allows_the_names_under_it(own_redis: RedisServer, tmp_path: Path) -> None:
+    server = serve(
+        tmp_path, {**own_redis.app_env(), "ALLOWED_HOSTS": ".elb.eu-west-1.amazonaws.com"}
+    )
+    try:
+        for host, status in (
+            ("web-0123.elb.eu-west-1.amazonaws.com", 200),
+            ("elb.eu-west-1.amazonaws.com.evil.example", 400),
+            ("127.0.0.1", 400),
+        ):
+            assert server.request("GET", "/", headers={"Host": host})[0] == status, host
+    finally:
+        server.stop()
+
+
 @pytest.mark.parametrize("path", ["/", "/api/results", "/static/style.css"])
 def test_unknown_hosts_are_refused(live_server: Gunicorn, path: str) -> None:
     status = live_server.request("GET", path, headers={"Host": "evil.example"})[0]
@@ -339,10 +375,14 @@ def test_probes_answer_any_host(live_server: Gunicorn) -> None:
         assert live_server.request("GET", path, headers={"Host": "10.0.3.7:8080"})[0] == 200
 
 
-def test_an_unknown_transfer_encoding_is_a_client_error(live_server: Gunicorn) -> None:
+@pytest.mark.parametrize("coding", [b"x-custom", b"gzip, chunked"])
+def test_an_unknown_transfer_encoding_is_a_client_error(
+    live_server: Gunicorn, coding: bytes
+) -> None:
+    """gunicorn answers a coding it does not know with 501, which the 5xx alarm would count."""
     response = raw_request(
         live_server.port,
-        b"POST / HTTP/1.1\r\nHost: vote.test\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+        b"POST / HTTP/1.1\r\nHost: vote.test\r\nTransfer-Encoding: %s\r\n\r\n0\r\n\r\n" % coding,
     )
     assert response.status == 400
 

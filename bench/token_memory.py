@@ -1,0 +1,76 @@
+"""Redis memory a counted vote costs: its token key, measured on a real redis-server.
+
+Counts N votes through the app's own store (a Flask app against a redis-server with a password
+and AOF, as production runs it) and reads `used_memory` before and after, then prints bytes per
+vote and what that means for maxmemory: how many votes a 15-minute token lifetime can hold.
+
+    .venv/bin/python bench/token_memory.py [--votes 200000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "frontend"))
+
+from tests.frontend.support import VOTE_TOKEN_KEY, RedisServer  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--votes", type=int, default=200_000)
+    args = parser.parse_args()
+
+    from app import create_app
+    from app.store import add_vote, close_redis
+    from app.tokens import TOKEN_LIFETIME, issue
+
+    with TemporaryDirectory() as folder:
+        server = RedisServer(Path(folder) / "redis")
+        server.start()
+        app = create_app(
+            {
+                "REDIS_HOST": "127.0.0.1",
+                "REDIS_PORT": server.port,
+                "REDIS_PASSWORD": server.password,
+                "VOTE_TOKEN_KEY": VOTE_TOKEN_KEY,
+                "VOTE_RATE_LIMIT": 0,
+            }
+        )
+        try:
+            with app.app_context():
+                add_vote("Tabs", issue(VOTE_TOKEN_KEY))
+                with server.client() as client:
+                    before = int(client.info("memory")["used_memory"])
+                for n in range(args.votes):
+                    add_vote(("Tabs", "Spaces")[n % 2], issue(VOTE_TOKEN_KEY))
+                with server.client() as client:
+                    after = int(client.info("memory")["used_memory"])
+                    keys = client.dbsize()
+        finally:
+            close_redis(app)
+            server.stop()
+
+    per_vote = (after - before) / args.votes
+    print(f"votes counted: {args.votes}, keys: {keys}")
+    print(f"used_memory: {before} -> {after} bytes: {per_vote:.0f} bytes per counted vote")
+    lifetime_minutes = TOKEN_LIFETIME / 60
+    for rate in (100, 1000):
+        held = rate * TOKEN_LIFETIME
+        print(
+            f"at {rate} votes/s, {lifetime_minutes:.0f} min of tokens: {held} keys, "
+            f"{held * per_vote / 2**20:.0f} MiB"
+        )
+    for maxmemory_mb in (307, 1024):
+        rate = maxmemory_mb * 2**20 / per_vote / TOKEN_LIFETIME
+        print(f"maxmemory {maxmemory_mb} MiB holds {rate:.0f} votes/s sustained")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
