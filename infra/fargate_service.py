@@ -484,11 +484,19 @@ class FargateService(Construct):
         # neither before the other: the create can meet the port still taken), which drops
         # traffic and, under blue/green, leaves ECS holding a deleted ARN that the service's
         # ignore_changes keeps Terraform from correcting.
-        production_listener = listeners[0]
-        production_listener.move_from_id(
-            f"aws_lb_listener.{TerraformStack.of(self).get_logical_id(production_listener)}"
-            f"_{spec.listeners[0].port}"
+        # Written as a stack override: cdktf's own move API adds a check that runs
+        # `terraform version` at synth, and synth needs no Terraform.
+        stack = TerraformStack.of(self)
+        new_id = stack.get_logical_id(listeners[0])
+        moves = getattr(stack, "_listener_moves", [])
+        moves.append(
+            {
+                "from": f"aws_lb_listener.{new_id}_{spec.listeners[0].port}",
+                "to": f"aws_lb_listener.{new_id}",
+            }
         )
+        stack._listener_moves = moves
+        stack.add_override("moved", moves)
         return listeners
 
     def _blue_green_pieces(
