@@ -73,9 +73,11 @@ class ManagedRedis(Construct):
         parameters = ElasticacheParameterGroup(
             self,
             "parameters",
+            # A new engine family replaces the group, the new one first (the cache uses the
+            # old one): the family in the name keeps the two apart. The description is the
+            # provider's default, so nothing else replaces it.
             name=f"{name}-{family}",
             family=family,
-            description=f"{name}: never evict votes or vote tokens",
             parameter=[{"name": "maxmemory-policy", "value": MAXMEMORY_POLICY}],
             lifecycle={"create_before_destroy": True},
         )

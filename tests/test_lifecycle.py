@@ -10,12 +10,15 @@ from typing import Any
 import pytest
 
 from infra.review.refs import refs_in
+from infra.review.replacement import REPLACEMENT_ARGUMENTS
 from infra.testing import assert_every
 from tests.conftest import VARIANTS, variant_settings
 from tests.helpers import Synth
 
 # Arguments that must be unique in an account or VPC: two objects cannot hold the same at once.
-_UNIQUE_NAMES = ("name", "family", "replication_group_id", "creation_token")
+_UNIQUE_NAMES = ("name", "replication_group_id", "creation_token")
+# A task definition's family is its name; elsewhere (a parameter group's) it is not.
+_UNIQUE_BY_TYPE = {"aws_ecs_task_definition": ("family",)}
 
 
 def _references(value: Any) -> set[tuple[str, str, str]]:
@@ -51,15 +54,28 @@ def variant(request) -> tuple[Synth, Any]:
 
 
 def test_no_fixed_unique_name_on_create_before_destroy(any_synth):
-    """A replacement is created before the old object goes: a fixed name would collide."""
+    """A replacement is created before the old object goes: a fixed name would collide, unless
+    the name changes with every other argument that replaces the object (so a replacement
+    always comes with a new name)."""
     offenders = [
         f"{type_}.{name}: {key}"
         for (type_, name), body in _blocks(any_synth, "resource").items()
         if body.get("lifecycle", {}).get("create_before_destroy")
-        for key in _UNIQUE_NAMES
-        if key in body
+        for key in (*_UNIQUE_NAMES, *_UNIQUE_BY_TYPE.get(type_, ()))
+        if key in body and not _named_after_its_replacements(type_, body, key)
     ]
     assert not offenders, offenders
+
+
+def _named_after_its_replacements(type_: str, body: dict, key: str) -> bool:
+    """Whether `body[key]` holds the value of every other replacement-forcing argument."""
+    rule = REPLACEMENT_ARGUMENTS[type_]
+    if rule.all_but:
+        return False
+    others = [arg for arg in rule.forcing if arg not in (key, "name_prefix") and arg in body]
+    return all(isinstance(body[a], str) and body[a] in body[key] for a in others) and any(
+        isinstance(body[a], str) for a in others
+    )
 
 
 def test_provider_configuration_is_known_at_plan(any_synth):

@@ -133,6 +133,10 @@ REPLACEMENT_ARGUMENTS: dict[str, ReplacementRule] = {
         "public_ipv4_pool",
         "ipam_pool_id",
     ),
+    # parameter values are modified in place (ModifyCacheParameterGroup)
+    "aws_elasticache_parameter_group": _aws(
+        "elasticache_parameter_group", "name", "family", "description"
+    ),
     "aws_elasticache_replication_group": _aws(
         "elasticache_replication_group",
         "replication_group_id",
