@@ -67,8 +67,9 @@ class ManagedRedis(Construct):
         subnets = ElasticacheSubnetGroup(
             self, "subnets", name=name, subnet_ids=list(subnet_ids), description=name
         )
-        # One group per engine major version (the family): an upgrade creates the new group
-        # before the old one goes, so the name carries the family.
+        # One group per engine major version (the family), named for it. AWS has no name prefix
+        # for parameter groups, so Terraform cannot create the new one before the old one goes;
+        # a major upgrade (a new family) must attach a new group before this one is removed.
         family = f"valkey{engine_version.split('.', 1)[0]}"
         parameters = ElasticacheParameterGroup(
             self,
@@ -79,7 +80,6 @@ class ManagedRedis(Construct):
             name=f"{name}-{family}",
             family=family,
             parameter=[{"name": "maxmemory-policy", "value": MAXMEMORY_POLICY}],
-            lifecycle={"create_before_destroy": True},
         )
         self.group = ElasticacheReplicationGroup(
             self,

@@ -171,7 +171,8 @@ class RedisServer:
             ]  # fmt: skip
         with open(self.data_dir / "redis.log", "ab") as log:
             self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 10
+        # Loading a large append-only file on a busy machine takes a while.
+        deadline = time.monotonic() + 30
         with self.client() as client:
             while True:
                 try:
