@@ -67,9 +67,7 @@ class ManagedRedis(Construct):
         subnets = ElasticacheSubnetGroup(
             self, "subnets", name=name, subnet_ids=list(subnet_ids), description=name
         )
-        # One group per engine major version (the family), named for it. AWS has no name prefix
-        # for parameter groups, so Terraform cannot create the new one before the old one goes;
-        # a major upgrade (a new family) must attach a new group before this one is removed.
+        # One group per engine major version (the family), named for it.
         family = f"valkey{engine_version.split('.', 1)[0]}"
         parameters = ElasticacheParameterGroup(
             self,
@@ -80,6 +78,7 @@ class ManagedRedis(Construct):
             name=f"{name}-{family}",
             family=family,
             parameter=[{"name": "maxmemory-policy", "value": MAXMEMORY_POLICY}],
+            lifecycle={"create_before_destroy": True},
         )
         self.group = ElasticacheReplicationGroup(
             self,
