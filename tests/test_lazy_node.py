@@ -39,6 +39,57 @@ def _generated_index(submodules: dict[str, str]) -> str:
     )
 
 
+# The helpers tsc writes above `export * as` when it compiles with esModuleInterop (cdktn's).
+TSLIB_HELPERS = """\
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++)
+            if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+"""
+
+
+def _import_star_index(submodules: dict[str, str]) -> str:
+    """An entry point written the way cdktn's providers' is: helpers, `__importStar(require())`."""
+    index = _generated_index(submodules).replace(
+        "Object.defineProperty(exports", TSLIB_HELPERS + "Object.defineProperty(exports", 1
+    )
+    for folder in submodules.values():
+        index = index.replace(
+            f'require("./{folder}");', f'__importStar(require("./{folder}/index"));'
+        )
+    return index
+
+
 def _package(root, name: str, index: str):
     """Write npm package `name` under root/node_modules; each submodule logs that it ran."""
     package = root / "node_modules" / name
@@ -90,8 +141,9 @@ def _probe(root, package: str, *, lazy_packages: str | None, preload=lazy_node.P
     return json.loads(result.stdout), result.stderr
 
 
-def test_generated_index_runs_each_submodule_on_first_use(tmp_path):
-    _package(tmp_path, "@fake/provider-good", _generated_index(SUBMODULES))
+@pytest.mark.parametrize("layout", [_generated_index, _import_star_index], ids=["cdktf", "cdktn"])
+def test_generated_index_runs_each_submodule_on_first_use(tmp_path, layout):
+    _package(tmp_path, "@fake/provider-good", layout(SUBMODULES))
     lazy, stderr = _probe(tmp_path, "@fake/provider-good", lazy_packages="@fake/provider-good")
     eager, _ = _probe(tmp_path, "@fake/provider-good", lazy_packages=None)
 
@@ -162,6 +214,61 @@ def test_unexpected_index_loads_eagerly_and_says_so_in_one_line(tmp_path, index,
     assert lines[0].startswith("lazy_require: @fake/provider-odd loads eagerly: ")
     assert problem in lines[0]
     assert lazy == eager
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (
+            (
+                "var __importStar",
+                "var __importDefault = (this && this.__importDefault) || 1;\nvar __importStar",
+            ),
+            "unexpected helpers: __createBinding, __setModuleDefault, __importDefault",
+        ),
+        (
+            ("var __importStar", 'require("./thing-one");\nvar __importStar'),
+            'unexpected statement: require("./thing-one");',
+        ),
+        (
+            ('__importStar(require("./provider/index"))', 'require("./provider/index")'),
+            'unexpected statement: exports.provider = require("./provider/index");',
+        ),
+        (
+            ('require("./provider/index")', 'require("../provider/index")'),
+            "unexpected statement: exports.provider = __importStar",
+        ),
+    ],
+)
+def test_unexpected_import_star_index_loads_eagerly_and_says_so(tmp_path, change, problem):
+    package = _package(
+        tmp_path, "@fake/provider-odd", _import_star_index(SUBMODULES).replace(*change)
+    )
+    (package / "provider").mkdir()
+    (package / "provider" / "index.js").write_text('(globalThis.ran ??= []).push("outside");\n')
+    lazy, stderr = _probe(tmp_path, "@fake/provider-odd", lazy_packages="@fake/provider-odd")
+    eager, _ = _probe(tmp_path, "@fake/provider-odd", lazy_packages=None)
+
+    (line,) = stderr.splitlines()
+    assert line.startswith("lazy_require: @fake/provider-odd loads eagerly: ")
+    assert problem in line
+    assert lazy == eager
+
+
+def test_import_star_wraps_a_commonjs_submodule_as_the_entry_point_would(tmp_path):
+    """A submodule without __esModule gets __importStar's namespace object, lazily too."""
+    package = _package(tmp_path, "@fake/provider-good", _import_star_index(SUBMODULES))
+    (package / "lib" / "thing-two" / "index.js").write_text(
+        '(globalThis.ran ??= []).push("thing-two");\n'
+        "module.exports = { NUMBER: 1, Thing: class Thing {} };\n"
+    )
+    lazy, stderr = _probe(tmp_path, "@fake/provider-good", lazy_packages="@fake/provider-good")
+    eager, _ = _probe(tmp_path, "@fake/provider-good", lazy_packages=None)
+    assert stderr == ""
+    assert lazy["ranAtRequire"] == [] and lazy["ranAfterUse"] == ["thing-two"]
+    assert lazy["number"] == eager["number"] == 1
+    # __importStar copies the exports into a new object: not the module's own, in both modes.
+    assert lazy["sameClass"] is eager["sameClass"] is True
 
 
 def test_packages_not_named_are_left_alone(tmp_path):

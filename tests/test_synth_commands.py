@@ -1,8 +1,9 @@
 """The documented synth commands, run as a user runs them: what they print and what they write.
 
-`python main.py` is what `make synth` and `pipenv run synth` run; `npx cdktf synth` runs the same
-through the pinned cdktf CLI. Both run with the caller's PATH (here the system node may be an old
-release) and none of the JSII_* variables the tests themselves use.
+`python main.py` is what `make synth` and `pipenv run synth` run; `npx cdktf synth` (with
+`VOTING_CDK=cdktn`, `npx cdktn synth`) runs the same through the pinned CLI of the session's
+flavour. Both run with the caller's PATH (here the system node may be an old release) and none
+of the JSII_* variables the tests themselves use.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from infra import lazy_node
+from infra import lazy_node, toolchain
 from infra.project import PROJECT_DIR
 
 NOISE = re.compile(r"end-of-life|not supported|ENOTFOUND|checkpoint|warn|deprecat", re.IGNORECASE)
@@ -64,12 +65,13 @@ def main_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess[str]]:
 
 @pytest.fixture(scope="module")
 def cli_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess[str]]:
-    """`npx cdktf synth` as a user types it, with no CHECKPOINT_DISABLE of their own."""
+    """`npx cdktf synth` (`npx cdktn synth` for cdktn) as a user types it, with no
+    CHECKPOINT_DISABLE of their own."""
     outdir = tmp_path_factory.mktemp("cli") / "cdktf.out"
     env = _user_env()
     env.pop("CHECKPOINT_DISABLE", None)
     result = subprocess.run(
-        ["npx", "cdktf", "synth", "--output", str(outdir)],
+        ["npx", toolchain.selected().cli, "synth", "--output", str(outdir)],
         cwd=PROJECT_DIR,
         env=env,
         capture_output=True,
@@ -85,7 +87,8 @@ def test_main_says_what_it_wrote(main_run):
     manifest = json.loads((outdir / "manifest.json").read_text(encoding="utf-8"))
     assert sorted(manifest["stacks"]) == ["voting-app-dev", "voting-app-prod"]
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("Synthesizing voting-app-dev, voting-app-prod")
+    flavour = toolchain.selected().name
+    assert lines[0].startswith(f"Synthesizing voting-app-dev, voting-app-prod with {flavour} ")
     assert "Wrote 2 stacks:" in lines
     for name in manifest["stacks"]:
         config = json.loads((outdir / "stacks" / name / "cdk.tf.json").read_text(encoding="utf-8"))
@@ -111,14 +114,15 @@ def test_main_prints_no_banner_or_warning(main_run):
     assert not NOISE.search(result.stdout), result.stdout
 
 
-def test_cdktf_cli_writes_the_same_bytes_as_main(main_run, cli_run):
+def test_cli_writes_the_same_bytes_as_main(main_run, cli_run):
+    """Also proves targetVersions reaches both: without it cdktn writes nothing (test_flavours)."""
     main_stacks, cli_stacks = _stacks(main_run[0]), _stacks(cli_run[0])
     assert sorted(cli_stacks) == sorted(main_stacks)
     for name, text in main_stacks.items():
-        assert cli_stacks[name] == text, f"{name}: npx cdktf synth differs from python main.py"
+        assert cli_stacks[name] == text, f"{name}: the CLI's synth differs from python main.py"
 
 
-def test_cdktf_cli_prints_no_banner_version_check_or_warning(cli_run):
+def test_cli_prints_no_banner_version_check_or_warning(cli_run):
     _, result = cli_run
     output = result.stdout + result.stderr
     assert "Generated Terraform code for the stacks: voting-app-dev, voting-app-prod" in output

@@ -20,8 +20,9 @@ SOURCES = ["main.py", "cdktf.json", "infra", "frontend"]
 LAZY = ("1", "1")
 NODE_EAGER = ("1", "0")
 EAGER = ("0", "0")
-# What node prints under NODE_DEBUG=module when it loads one of the AWS provider's submodules.
-AWS_SUBMODULE_LOAD = re.compile(r'load "[^"]*/@cdktf/provider-aws/lib/([^/"]+)/index\.js"')
+# What node prints under NODE_DEBUG=module when it loads one of the AWS provider's submodules
+# (cdktf's or cdktn's, whichever VOTING_CDK picks).
+AWS_SUBMODULE_LOAD = re.compile(r'load "[^"]*/@cdkt[fn]/provider-aws/lib/([^/"]+)/index\.js"')
 
 
 def _env(mode: tuple[str, str], **extra: str) -> dict[str, str]:

@@ -96,6 +96,22 @@ def test_the_cdktf_cli_native_module_loads_on_the_project_node():
     assert (result.returncode, result.stdout, result.stderr) == (0, "loaded\n", "")
 
 
+def test_the_cdktn_cli_runs_on_the_project_node_beside_the_cdktf_cli():
+    """`npx cdktn` (make's CLI targets with CDK=cdktn) is the locked release, on the pinned node."""
+    package = json.loads((PROJECT_DIR / "package.json").read_text(encoding="utf-8"))
+    assert package["devDependencies"] == {"cdktf-cli": "0.21.0", "cdktn-cli": "0.24.0"}
+    cli = PROJECT_DIR / "node_modules" / "cdktn-cli" / "bin" / "cdktn"
+    result = subprocess.run(
+        [str(project_node()), str(cli), "--version"],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "CHECKPOINT_DISABLE": "1", "HOME": str(PROJECT_DIR)},
+    )
+    assert (result.returncode, result.stdout.strip()) == (0, "0.24.0"), result.stderr
+
+
 def test_every_install_script_is_reviewed_in_allow_scripts():
     # npm warns about (and npm 12 skips) install scripts that allowScripts does not cover.
     package = json.loads((PROJECT_DIR / "package.json").read_text(encoding="utf-8"))
