@@ -48,7 +48,7 @@ def _stacks(outdir: Path) -> dict[str, bytes]:
 def main_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess[str]]:
     """`python main.py` into a fresh folder that holds a stack of an earlier synth."""
     outdir = tmp_path_factory.mktemp("main") / "cdktf.out"
-    stale = outdir / "stacks" / "voting-app-staging"
+    stale = outdir / "stacks" / "voting-app-retired-env"
     stale.mkdir(parents=True)
     (stale / "cdk.tf.json").write_text('{"resource": {}}', encoding="utf-8")
     result = subprocess.run(
@@ -82,14 +82,24 @@ def cli_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess[str]]:
     return outdir, result
 
 
+def _project_stacks() -> list[str]:
+    """The stacks main.py writes: one per environment of the project's cdktf.json, which the
+    user may have extended."""
+    from infra.project import CDKTF_JSON
+    from infra.settings import load_all, read_context
+
+    return [s.stack_name for s in load_all(read_context(CDKTF_JSON), environ={}).values()]
+
+
 def test_main_says_what_it_wrote(main_run):
     outdir, result = main_run
+    stacks = _project_stacks()
     manifest = json.loads((outdir / "manifest.json").read_text(encoding="utf-8"))
-    assert sorted(manifest["stacks"]) == ["voting-app-dev", "voting-app-prod"]
+    assert sorted(manifest["stacks"]) == sorted(stacks)
     lines = result.stdout.splitlines()
     flavour = toolchain.selected().name
-    assert lines[0].startswith(f"Synthesizing voting-app-dev, voting-app-prod with {flavour} ")
-    assert "Wrote 2 stacks:" in lines
+    assert lines[0].startswith(f"Synthesizing {', '.join(stacks)} with {flavour} ")
+    assert f"Wrote {len(stacks)} stacks:" in lines
     for name in manifest["stacks"]:
         config = json.loads((outdir / "stacks" / name / "cdk.tf.json").read_text(encoding="utf-8"))
         resources = sum(len(blocks) for blocks in config["resource"].values())
@@ -100,10 +110,10 @@ def test_main_says_what_it_wrote(main_run):
 
 def test_main_removes_the_stack_folders_it_no_longer_produces(main_run):
     outdir, result = main_run
-    assert sorted(_stacks(outdir)) == ["voting-app-dev", "voting-app-prod"]
-    assert not (outdir / "stacks" / "voting-app-staging").exists()
+    assert sorted(_stacks(outdir)) == sorted(_project_stacks())
+    assert not (outdir / "stacks" / "voting-app-retired-env").exists()
     assert (
-        f"Removed {outdir.as_posix()}/stacks/voting-app-staging: "
+        f"Removed {outdir.as_posix()}/stacks/voting-app-retired-env: "
         "this synth no longer produces that stack."
     ) in result.stdout.splitlines()
 
@@ -125,7 +135,8 @@ def test_cli_writes_the_same_bytes_as_main(main_run, cli_run):
 def test_cli_prints_no_banner_version_check_or_warning(cli_run):
     _, result = cli_run
     output = result.stdout + result.stderr
-    assert "Generated Terraform code for the stacks: voting-app-dev, voting-app-prod" in output
+    stacks = ", ".join(_project_stacks())
+    assert f"Generated Terraform code for the stacks: {stacks}" in output
     assert not NOISE.search(output), output
 
 
