@@ -96,8 +96,10 @@ def expected(backend: str, change: str) -> dict[str, set[str]]:
             "replace": {WEB_TASK, "aws_ecs_task_definition.redis_task"} if fargate else {WEB_TASK},
             "create": {"aws_ssm_parameter.previous_password_parameter"} if fargate else set(),
         },
-        # The listener ECS holds is updated in place (port, protocol, certificate).
+        # The listener ECS holds is updated in place (port, protocol, certificate); the app
+        # learns the domain it answers to (ALLOWED_HOSTS): a deploy.
         "tls on": {
+            "replace": {WEB_TASK},
             "create": {"aws_vpc_security_group_ingress_rule.security_web_lb_from_internet_443"},
             "destroy": {"aws_vpc_security_group_ingress_rule.security_web_lb_from_internet_80"},
         },
