@@ -14,10 +14,11 @@ from infra.providers import (
 )
 from infra.template import literal
 
-#: ElastiCache's default groups evict (volatile-lru): an evicted token key lets its vote count
-#: again. Never evict; when full, writes are refused and the app answers votes with 503
-#: ("Redis full"). The default reserved-memory-percent (25 %) stays as the headroom for
-#: snapshots and replication buffers.
+#: Both backends never evict: an evicted token key would let its vote count again (ElastiCache's
+#: default groups evict, volatile-lru), an evicted count hash would lose votes. When full,
+#: writes are refused; the app answers votes with 503 and says "Redis full" (readiness reason
+#: `full`, the web-redis-full alarm). ElastiCache's default reserved-memory-percent (25 %) stays
+#: as the headroom for snapshots and replication buffers.
 MAXMEMORY_POLICY = "noeviction"
 
 

@@ -11,7 +11,8 @@ class ReadableStack(TerraformStack):
     makes `terraform plan` hard to read. Use it as the base of any stack of these constructs.
 
     A logical id is part of the state address: renaming a construct replaces its resources
-    (unless a `moved` block says otherwise: cdktf's `move_from_id`).
+    (unless a `moved` block says otherwise, written as a stack override: cdktf's `move_from_id` runs
+    `terraform version` at synth).
     """
 
     def __init__(self, scope: Construct, id: str) -> None:

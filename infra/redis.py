@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from infra.cache import ManagedRedis
+from infra.cache import MAXMEMORY_POLICY, ManagedRedis
 from infra.endpoint import RedisEndpoint
 from infra.fargate_service import (
     Container,
@@ -88,10 +88,6 @@ def redis_backend(
 #: the AOF rewrite's fork (copy-on-write pages while votes keep coming), client buffers and
 #: the allocator's fragmentation, so the task is never OOM-killed.
 MAXMEMORY_SHARE = 0.6
-#: Never evict: an evicted token key would let its vote count again, an evicted count hash
-#: would lose votes. When full, writes are refused; the app answers votes with 503 and says
-#: "Redis full" (readiness reason `full`, the web-redis-full alarm).
-MAXMEMORY_POLICY = "noeviction"
 
 
 def server_command(*, rotating: bool, memory_mib: int) -> list[str]:

@@ -63,8 +63,8 @@ def _parse_int(environ: Mapping[str, str], name: str, default: int, minimum: int
     return value
 
 
-#: Host names a local run answers to; the stack sets ALLOWED_HOSTS to the load balancer's
-#: DNS name (and the domain, when one is configured).
+#: Host names a local run answers to; the stack sets ALLOWED_HOSTS to the region's load
+#: balancer names (`.elb.<region>.amazonaws.com`) and the domain, when one is configured.
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 

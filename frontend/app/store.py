@@ -54,8 +54,9 @@ FULL_FRACTION = 0.95
 # deadline in microseconds of Redis's clock, the token key's lifetime in ms, the rate limit
 # (0: none) and its window in ms, then the options whose counts to return.
 # Returns nil (too late), {-1, ms until the window ends} (rate limited) or {counted, counts}.
-# A token counted before answers without touching the rate; SET is the first write of a new
-# vote, so a full Redis (OOM error) refuses it before anything changed.
+# A token counted before answers without touching the rate; the first write of a new vote
+# (INCR of the rate key, or SET without a limit) is refused by a full Redis (OOM error) before
+# anything changed.
 VOTE_SCRIPT = """
 local now = redis.call('TIME')
 if tonumber(now[1]) * 1000000 + tonumber(now[2]) > tonumber(ARGV[2]) then
