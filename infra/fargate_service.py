@@ -431,9 +431,11 @@ class FargateService(Construct):
             )
         self.target_group = self.target_groups[0]
         if blue_green:
-            # AWS's "Network Load Balancer resources for Amazon ECS blue/green deployments":
-            # the production listener forwards to both groups, weighted 100/0; ECS shifts the
-            # weights on each release, so a later apply must not set them back.
+            # Both groups on the production listener, weighted 100/0: ECS shifts traffic between
+            # them on each release, so a later apply must not set the weights back. References:
+            # AWS "Network Load Balancer resources for Amazon ECS blue/green deployments" (two
+            # groups, the listener as production listener) and "Network Load Balancers now
+            # support Weighted Target Groups" (networking blog); verified by neither offline.
             production_action = LbListenerDefaultAction(
                 type="forward",
                 forward={

@@ -48,8 +48,8 @@ def test_prod_web_deploys_blue_green_and_rolls_back_on_its_alarms(request, varia
 
 @pytest.mark.parametrize("variant", ["synth_prod", "synth_dev"])
 def test_the_listener_forwards_to_both_groups_and_is_left_to_ecs(request, variant):
-    """AWS's "Network Load Balancer resources for Amazon ECS blue/green deployments": the
-    production listener forwards to the primary group and the alternate one, weighted 100/0."""
+    """The production listener forwards to the primary group and the alternate one, weighted
+    100/0, and ECS owns the weights afterwards."""
     synth = request.getfixturevalue(variant)
     groups = synth.resources("aws_lb_target_group")
     blue, green = groups["web_targets"], groups["web_targets_alt"]
