@@ -297,7 +297,7 @@ PROFILE_DEFAULTS: dict[str, dict[str, Any]] = {
     },
 }
 # staging: prod's shape (sizes, protections, ElastiCache, alarms, what it must name) at less cost:
-# one NAT gateway instead of one per AZ, no interface endpoints (about $60 a month for two AZs),
+# one NAT gateway instead of one per AZ, no interface endpoints (`make review` prices both),
 # and rolling deploys instead of blue/green (no second set of tasks during a bake).
 PROFILE_DEFAULTS["staging"] = PROFILE_DEFAULTS["prod"] | {
     "nat_per_az": False,
