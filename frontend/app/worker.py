@@ -159,12 +159,17 @@ class VotingWorker(GeventWorker):
             req.version = (1, 1)
         try:
             with gevent.Timeout(RESPONSE_TIMEOUT, _SlowResponse):
-                return self._handle_request(listener_name, req, sock, addr)
+                keep_alive = self._handle_request(listener_name, req, sock, addr)
         except _SlowResponse:
             self.log.warning(
                 "Cut off ip=%s: response not taken within %s s", addr[0], RESPONSE_TIMEOUT
             )
             raise StopIteration() from None
+        # A fast client's next request is often there before this one is done, so reading it
+        # does not wait, and gevent switches greenlets only where one waits: the worker's other
+        # connections would wait until this client paused. Each connection takes its turn.
+        gevent.sleep(0)
+        return keep_alive
 
     def _handle_request(self, listener_name: Any, req: Any, sock: Any, addr: Any) -> bool:
         length, chunked = _body_framing(req)
