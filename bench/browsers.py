@@ -1,12 +1,12 @@
 """Browser benchmark: visitors a second per task, against a baseline release, in the same run.
 
-A visitor does what a browser does (bench/wrk/browser.lua): the page, its two assets, a vote
-with the page's token, then idle time on the kept-alive connection. wrk drives more and more
-connections against two servers started alike (redis-server with password and AOF, gunicorn
-with each tree's own image config, all pinned to one core, wrk on another): this tree's app and
-a baseline tree (`--baseline`, default `main`, extracted with `git archive`). For each level it
-prints visitors/s, p99 latency and errors (any status other than 2xx/3xx, any socket error),
-then the visitors/s at which p99 passes 200 ms for each and their ratio.
+A visitor does what a browser does (bench/wrk/browser.lua): the page, its two assets, a vote with
+the page's token, then idle time on the kept-alive connection (at random, `--idle-ms` on average).
+wrk drives more and more connections against two servers started alike (redis-server with password
+and AOF, gunicorn with each tree's own image config, all pinned to one core, wrk on another): this
+tree's app and a baseline tree (`--baseline`, default `main`, extracted with `git archive`). For
+each level it prints visitors/s, p99 latency and errors (any status other than 2xx/3xx, any socket
+error), then the visitors/s at which p99 passes 200 ms for each and their ratio.
 
     .venv/bin/python bench/browsers.py [--baseline main] [--seconds 10] [--idle-ms 2000]
 
@@ -98,7 +98,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", default="main", help="git ref of the baseline (main)")
     parser.add_argument("--seconds", type=int, default=10, help="seconds per level (10)")
-    parser.add_argument("--idle-ms", type=int, default=2000, help="idle time per visit (2000)")
+    parser.add_argument("--idle-ms", type=int, default=2000, help="mean idle time per visit (2000)")
     parser.add_argument(
         "--connections", default="25,50,100,200,400,800", help="levels (25,...,800)"
     )
