@@ -59,15 +59,15 @@ run: .venv/.synced
 validate: synth
 	@for stack in cdktf.out/stacks/*/; do \
 		echo "terraform validate $$stack"; \
-		out=$$($(VENV)/python -m infra.terraform -chdir=$$stack init -backend=false -input=false -no-color 2>&1) \
+		out=$$($(VENV)/python -m toolchain.terraform -chdir=$$stack init -backend=false -input=false -no-color 2>&1) \
 			|| { echo "$$out"; exit 1; }; \
-		$(VENV)/python -m infra.terraform -chdir=$$stack validate -no-color || exit 1; \
+		$(VENV)/python -m toolchain.terraform -chdir=$$stack validate -no-color || exit 1; \
 	done
 
 # make review [STACK=voting-app-prod] [AGAINST=old/cdk.tf.json]: the review of a synthesized stack,
 # and with AGAINST what applying it over that older stack replaces and what that costs
 review: synth
-	@$(VENV)/python -m infra.review $(STACK) $(if $(AGAINST),--against $(AGAINST))
+	@$(VENV)/python -m review $(STACK) $(if $(AGAINST),--against $(AGAINST))
 
 lint: .venv/.synced
 	$(VENV)/ruff check .

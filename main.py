@@ -5,11 +5,11 @@ import os
 import sys
 from pathlib import Path
 
-from infra import lazy_import, lazy_node, toolchain
-from infra.node import use_project_node
-from infra.outdir import remove_stale_stacks, summary, written_stacks
-from infra.project import CDKTF_JSON, output_dir
 from infra.settings import SettingsError, load_all, read_context, select
+from toolchain import flavours, lazy_import, lazy_node
+from toolchain.node import use_project_node
+from toolchain.outdir import remove_stale_stacks, summary, written_stacks
+from toolchain.project import CDKTF_JSON, output_dir
 
 
 def main() -> int:
@@ -19,10 +19,10 @@ def main() -> int:
         selected = select(environments, os.environ.get("VOTING_ENVIRONMENTS", ""))
         # The CDK flavour and the loaders' switches, checked (they raise on a bad value) before
         # anything loads.
-        flavour = toolchain.selected()
+        flavour = flavours.selected()
         lazy_import.enabled()
         lazy_node.enabled()
-    except (SettingsError, toolchain.ToolchainError, lazy_import.LazyImportError) as error:
+    except (SettingsError, flavours.ToolchainError, lazy_import.LazyImportError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 
@@ -43,8 +43,8 @@ def main() -> int:
     )
     use_project_node()
     # Imported only now: a settings mistake is reported before the provider loads.
-    from infra.providers import App
     from infra.stack import VotingStack
+    from toolchain.providers import App
 
     # The cdktf CLI passes its output folder; run directly, the one cdktf.json names.
     outdir = Path(os.environ.get("CDKTF_OUTDIR") or output_dir())

@@ -38,7 +38,7 @@ from typing import NamedTuple
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR))
-from infra.node import project_node  # noqa: E402 - the project's root is on the path only now
+from toolchain.node import project_node  # noqa: E402 - the project's root is on the path only now
 
 COMMAND = ["make", "--no-print-directory", "synth"]
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")

@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 
 from infra.policies import Account, assume_role_policy, policy
-from infra.providers import (
+from toolchain.providers import (
     BackupPlan,
     BackupPlanRule,
     BackupSelection,

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from infra.endpoint import RedisEndpoint
-from infra.providers import (
+from infra.template import literal
+from toolchain.providers import (
     Construct,
     ElasticacheParameterGroup,
     ElasticacheReplicationGroup,
     ElasticacheSubnetGroup,
     TerraformResource,
 )
-from infra.template import literal
 
 #: Both backends never evict: an evicted token key would let its vote count again (ElastiCache's
 #: default groups evict, volatile-lru), an evicted count hash would lose votes. When full,

@@ -7,8 +7,8 @@ import json
 from infra.cache import ManagedRedis
 from infra.fargate_service import FargateService
 from infra.monitoring import LOG_METRICS, Monitoring
-from infra.providers import CloudwatchDashboard, Construct
 from infra.redis import FargateRedis, RedisBackend
+from toolchain.providers import CloudwatchDashboard, Construct
 
 # A dashboard is 24 columns wide; two graphs a row.
 WIDTH = 12

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from infra.fargate_service import log_group_name
 from infra.policies import Account
-from infra.providers import CloudwatchLogGroup, Construct
+from toolchain.providers import CloudwatchLogGroup, Construct
 
 # What the SSM agent in a task calls to open a session (no resource-level permissions exist).
 SSM_MESSAGES_ACTIONS = (

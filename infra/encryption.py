@@ -6,7 +6,7 @@ import json
 
 from infra.fargate_service import log_group_name
 from infra.policies import Account
-from infra.providers import (
+from toolchain.providers import (
     Construct,
     DataAwsCallerIdentity,
     DataAwsPartition,

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from infra.policies import assume_role_policy, policy
-from infra.providers import (
+from toolchain.providers import (
     AppautoscalingPolicy,
     AppautoscalingTarget,
     CloudwatchLogGroup,

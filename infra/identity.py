@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from infra.debug_access import SSM_MESSAGES_ACTIONS
 from infra.policies import Account, assume_role_policy, policy
-from infra.providers import Construct, IamRole, IamRolePolicy
+from toolchain.providers import Construct, IamRole, IamRolePolicy
 
 ECS_TASKS = "ecs-tasks.amazonaws.com"
 

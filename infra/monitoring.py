@@ -8,7 +8,10 @@ from collections.abc import Sequence
 from infra.cache import ManagedRedis
 from infra.fargate_service import FargateService
 from infra.policies import Account
-from infra.providers import (
+from infra.redis import FargateRedis, RedisBackend
+from infra.settings import Settings
+from infra.template import literal
+from toolchain.providers import (
     CloudwatchLogMetricFilter,
     CloudwatchMetricAlarm,
     CloudwatchMetricAlarmMetricQuery,
@@ -17,9 +20,6 @@ from infra.providers import (
     SnsTopicPolicy,
     SnsTopicSubscription,
 )
-from infra.redis import FargateRedis, RedisBackend
-from infra.settings import Settings
-from infra.template import literal
 
 # One data point a minute: the finest period the AWS/ECS, NLB and log metrics have by default.
 PERIOD = 60

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from infra.providers import Construct, Node, TerraformElement, TerraformStack
+from toolchain.providers import Construct, Node, TerraformElement, TerraformStack
 
 
 class ReadableStack(TerraformStack):

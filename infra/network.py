@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from infra.policies import Account, assume_role_policy, policy
-from infra.providers import (
+from toolchain.providers import (
     CloudwatchLogGroup,
     Construct,
     DataAwsAvailabilityZones,

@@ -16,11 +16,11 @@ from infra.fargate_service import (
 )
 from infra.identity import Identity
 from infra.network import Network
-from infra.providers import Construct, TerraformResource
 from infra.secrets import PreviousRedisPassword, RedisPassword
 from infra.security import REDIS, SecurityGroups
 from infra.settings import Settings
 from infra.storage import REDIS_GID, REDIS_UID, RedisStorage
+from toolchain.providers import Construct, TerraformResource
 
 
 class RedisBackend(Protocol):

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 from infra.policies import Account
-from infra.providers import (
+from toolchain.providers import (
     Construct,
     DockerImage,
     DockerProvider,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from infra.providers import (
+from toolchain.providers import (
     Construct,
     SsmParameter,
     TerraformVariable,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from infra.providers import (
+from toolchain.providers import (
     Construct,
     SecurityGroup,
     VpcSecurityGroupEgressRule,

@@ -14,17 +14,6 @@ from infra.identity import Identity
 from infra.monitoring import Monitoring, alarm_topic_name
 from infra.naming import ReadableStack
 from infra.network import Network
-from infra.project import FRONTEND_DIR, PROJECT_DIR, stack_dir
-from infra.providers import (
-    AwsProvider,
-    AwsProviderDefaultTags,
-    Construct,
-    EcsCluster,
-    EcsClusterSetting,
-    LocalBackend,
-    S3Backend,
-    TerraformOutput,
-)
 from infra.redis import redis_backend
 from infra.registry import PullThroughCache, Registry
 from infra.secrets import PreviousRedisPassword, RedisPassword, ResetToken
@@ -34,6 +23,17 @@ from infra.template import literal
 from infra.tls import Certificate, alias_record
 from infra.vpc_endpoints import VpcEndpoints
 from infra.web import WebFrontend
+from toolchain.project import FRONTEND_DIR, PROJECT_DIR, stack_dir
+from toolchain.providers import (
+    AwsProvider,
+    AwsProviderDefaultTags,
+    Construct,
+    EcsCluster,
+    EcsClusterSetting,
+    LocalBackend,
+    S3Backend,
+    TerraformOutput,
+)
 
 # Write-only arguments (the Redis password) need Terraform 1.11.
 REQUIRED_TERRAFORM = ">= 1.11.0"

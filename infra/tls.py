@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from infra.providers import AcmCertificate, AcmCertificateValidation, Construct, Route53Record
+from toolchain.providers import AcmCertificate, AcmCertificateValidation, Construct, Route53Record
 
 
 class Certificate(Construct):

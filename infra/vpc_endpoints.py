@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from infra.providers import Construct, VpcEndpoint
 from infra.security import SecurityGroups
+from toolchain.providers import Construct, VpcEndpoint
 
 # What a Fargate task (platform 1.4) calls when it starts and runs: ECR's API and registry,
 # CloudWatch Logs for awslogs, SSM for the `secrets` it injects. Image layers come from S3.

@@ -17,11 +17,11 @@ from infra.fargate_service import (
 from infra.identity import Identity
 from infra.monitoring import WEB_ROLLBACK_ALARMS, alarm_name
 from infra.network import Network
-from infra.providers import Construct, TerraformResource
 from infra.secrets import RedisPassword, ResetToken
 from infra.security import SecurityGroups
 from infra.settings import Settings
 from infra.template import literal
+from toolchain.providers import Construct, TerraformResource
 
 
 class WebFrontend(FargateService):

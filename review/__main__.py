@@ -1,4 +1,4 @@
-"""Entry point for `python -m infra.review`."""
+"""Entry point for `python -m review`."""
 
 from .cli import main
 

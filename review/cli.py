@@ -29,7 +29,7 @@ class _Parser(argparse.ArgumentParser):
 def parser() -> argparse.ArgumentParser:
     """The command's options."""
     p = _Parser(
-        prog="python -m infra.review",
+        prog="python -m review",
         description="Review what a synthesized cdktf stack creates and what a plan changes.",
     )
     p.add_argument(

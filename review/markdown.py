@@ -134,7 +134,7 @@ def _against(change: ChangeReview) -> list[str]:
         "",
         f"{summary or 'No change'}, {counts['unchanged']} unchanged. Worked out offline from "
         "the two synthesized stacks and the provider's replacement-forcing arguments "
-        "(`infra/review/replacement.py`); `terraform plan` has the last word.",
+        "(`review/replacement.py`); `terraform plan` has the last word.",
         "",
         "### What this change costs",
         "",

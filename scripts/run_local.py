@@ -35,8 +35,8 @@ class RunError(Exception):
 def _dev_page() -> dict[str, str]:
     """The dev stack's title and options (cdktf.json and VOTING_* included), as deployed."""
     sys.path.insert(0, str(PROJECT))
-    from infra.project import CDKTF_JSON
     from infra.settings import SettingsError, load_all, read_context
+    from toolchain.project import CDKTF_JSON
 
     try:
         dev = load_all(read_context(CDKTF_JSON))["dev"]

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from infra.node import use_project_node
 from tests.helpers import Synth
+from toolchain.node import use_project_node
 
 # Before the first cdktf import: jsii (and every synth the tests start) runs the pinned Node.js.
 use_project_node()
@@ -30,9 +30,9 @@ def _settings(env: str, **changes):
 
 
 def _synth(settings) -> Synth:
-    from infra.project import output_dir
-    from infra.providers import Testing as CdkTesting
     from infra.stack import VotingStack
+    from toolchain.project import output_dir
+    from toolchain.providers import Testing as CdkTesting
 
     # The folder main.py writes to, so relative paths in the JSON are the ones users get.
     stack = VotingStack(CdkTesting.app(outdir=str(output_dir())), settings)
@@ -94,8 +94,8 @@ def _project_environments() -> dict[str, Callable[[], object]]:
     as variants `env_<name>`: the invariant tests (every test over `any_synth`: security,
     lifecycle, Terraform loading, checkov) check them too. Adding an environment to cdktf.json
     is all it takes."""
-    from infra.project import CDKTF_JSON
     from infra.settings import load_all, read_context
+    from toolchain.project import CDKTF_JSON
 
     built = [variant() for variant in _VARIANTS.values()]
     environments = load_all(read_context(CDKTF_JSON), environ={})

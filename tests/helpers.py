@@ -47,7 +47,7 @@ def assert_resource(synth: Synth, type_: str, expected: dict) -> None:
     cdktf's `Testing.to_have_resource_with_properties` decides (it returns a bare bool in
     Python); this helper adds the explanation.
     """
-    from infra.providers import Testing as CdkTesting
+    from toolchain.providers import Testing as CdkTesting
 
     if CdkTesting.to_have_resource_with_properties(synth.text, type_, expected):
         return

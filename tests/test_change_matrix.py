@@ -2,7 +2,7 @@
 
 Each change is synthesized before and after, on both Redis backends (prod's ElastiCache and
 prod on the Fargate task), and every resource is classified (unchanged / update / replace /
-create / destroy) by `infra.review.changes` from the AWS provider's replacement-forcing
+create / destroy) by `review.changes` from the AWS provider's replacement-forcing
 arguments. Each change states what it replaces, creates and destroys; a replaced or destroyed
 stateful or networking resource must also be listed, with its reason, in `INTENDED`.
 docs/day-two.md shows the same matrix (checked below), so its recipes say what Terraform does.
@@ -18,10 +18,10 @@ from collections.abc import Callable
 
 import pytest
 
-from infra.project import PROJECT_DIR
-from infra.review.changes import ResourceChange, resource_changes
 from infra.settings import Settings
+from review.changes import ResourceChange, resource_changes
 from tests.conftest import _synth, variant_settings
+from toolchain.project import PROJECT_DIR
 
 # What holds data, or carries traffic that a replacement or removal would cut.
 CRITICAL = {
@@ -231,7 +231,7 @@ def test_day_two_shows_this_matrix(matrix):
 
 if __name__ == "__main__":
     # Rewrite docs/day-two.md's matrix from the stacks as they are now.
-    from infra.node import use_project_node
+    from toolchain.node import use_project_node
 
     use_project_node()
     olds = {backend: _synth(variant_settings(v)).data for backend, v in BACKENDS.items()}

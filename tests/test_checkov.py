@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from infra.project import PROJECT_DIR
 from tests.conftest import VARIANTS
+from toolchain.project import PROJECT_DIR
 
 CONFIG = PROJECT_DIR / ".checkov.yaml"
 

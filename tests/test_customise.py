@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-import infra.project
+import toolchain.project
 from tests import conftest
 
 
@@ -32,7 +32,7 @@ def users_cdktf_json(tmp_path, monkeypatch):
         ),
         encoding="utf-8",
     )
-    monkeypatch.setattr(infra.project, "CDKTF_JSON", path)
+    monkeypatch.setattr(toolchain.project, "CDKTF_JSON", path)
     return path
 
 
@@ -51,5 +51,5 @@ def test_every_environment_of_cdktf_json_joins_the_invariant_tests(users_cdktf_j
 def test_an_environment_the_variants_already_build_is_not_built_twice(tmp_path, monkeypatch):
     path = tmp_path / "cdktf.json"
     path.write_text(json.dumps({"context": {"voting": conftest.TEST_CONTEXT}}), encoding="utf-8")
-    monkeypatch.setattr(infra.project, "CDKTF_JSON", path)
+    monkeypatch.setattr(toolchain.project, "CDKTF_JSON", path)
     assert conftest._project_environments() == {}

@@ -10,9 +10,9 @@ import json
 
 import pytest
 
-from infra.review.changes import resource_changes
 from infra.settings import SettingsError
 from infra.testing import assert_every
+from review.changes import resource_changes
 from tests.conftest import _settings, _synth, variant_settings
 
 ROLLBACK = ["web-http-500", "web-unhealthy-targets"]
@@ -228,7 +228,7 @@ def test_the_rollback_recipe_states_the_stacks_own_timing(synth_prod):
     import re
 
     from infra.fargate_service import NLB_BLUE_GREEN_DELAY_MINUTES
-    from infra.project import PROJECT_DIR
+    from toolchain.project import PROJECT_DIR
 
     text = (PROJECT_DIR / "docs" / "day-two-deployments.md").read_text(encoding="utf-8")
     (shown,) = re.findall(r"<!-- bg-minutes -->(\d+)\s+minutes<!-- /bg-minutes -->", text)
@@ -321,7 +321,7 @@ def _shown(text: str, marker: str) -> int:
 def test_the_rollback_recipe_states_the_rolling_timing_of_the_stack(synth_dev):
     """docs/day-two-deployments.md: how long a rolling rollback takes, from the stack's own
     health check, grace period and deregistration delay."""
-    from infra.project import PROJECT_DIR
+    from toolchain.project import PROJECT_DIR
 
     text = (PROJECT_DIR / "docs" / "day-two-deployments.md").read_text(encoding="utf-8")
     group = synth_dev.resource("aws_lb_target_group", "web_targets")
@@ -367,7 +367,7 @@ def test_a_container_port_change_needs_the_replacements_the_recipe_names(synth_p
     replaced (their port), while ignore_changes keeps the listener and the service's load
     balancer on the old groups, so a plain apply cannot finish; the recipe replaces the
     listener and the service in the same apply."""
-    from infra.project import PROJECT_DIR
+    from toolchain.project import PROJECT_DIR
 
     changed = _switch("synth_prod", web_container_port=9000)
     assert changed["aws_lb_target_group.web_targets"].action == "replace"

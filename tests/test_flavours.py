@@ -19,9 +19,9 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from infra import lazy_node, terraform, toolchain
-from infra.project import PROJECT_DIR
 from tests.conftest import VARIANTS
+from toolchain import flavours, lazy_node, terraform
+from toolchain.project import PROJECT_DIR
 
 # The only JSON that may differ between the flavours: path -> (cdktf's value, cdktn's value).
 METADATA_VERSION = ("//", "metadata", "version")
@@ -41,7 +41,7 @@ SYNTH_ALL = textwrap.dedent(
     import json, sys, types
     from pathlib import Path
     from tests.conftest import VARIANTS, _synth, variant_settings
-    from infra import providers
+    from toolchain import providers
 
     import main
 
@@ -92,12 +92,12 @@ def _run_flavour(flavour: str, folder: Path) -> FlavourRun:
     probe = folder / "probe.cjs"
     probe.write_text(NODE_PROBE, encoding="utf-8")
     # The test process's own loader and context settings are not the child's to inherit.
-    ours = {"NODE_OPTIONS", lazy_node.PACKAGES_VARIABLE, toolchain.CONTEXT_VARIABLE}
+    ours = {"NODE_OPTIONS", lazy_node.PACKAGES_VARIABLE, flavours.CONTEXT_VARIABLE}
     env = {key: value for key, value in os.environ.items() if key not in ours}
     env.pop("VOTING_ENVIRONMENTS", None)
     env.update(
         {
-            toolchain.ENV_VARIABLE: flavour,
+            flavours.ENV_VARIABLE: flavour,
             "NODE_OPTIONS": lazy_node.require_option(probe),
             "NODE_PROBE_DIR": str(probe_dir),
             "CDKTF_OUTDIR": str(folder / "main"),
@@ -132,7 +132,7 @@ def flavour_runs(tmp_path_factory) -> dict[str, FlavourRun]:
     """Every variant synthesized by each flavour, one subprocess per flavour."""
     return {
         flavour: _run_flavour(flavour, tmp_path_factory.mktemp(flavour))
-        for flavour in toolchain.FLAVOURS
+        for flavour in flavours.FLAVOURS
     }
 
 
@@ -180,12 +180,12 @@ def test_main_py_stacks_differ_only_in_versions(flavour_runs, stack):
 
 def test_cdktf_output_is_what_the_session_synthesizes(flavour_runs, synthesized):
     """The subprocess synthesizes what the tests' own fixtures do, byte for byte."""
-    session = toolchain.selected().name
+    session = flavours.selected().name
     for variant in VARIANTS:
         assert flavour_runs[session].texts[variant] == synthesized(variant).text, variant
 
 
-@pytest.mark.parametrize("flavour", list(toolchain.FLAVOURS))
+@pytest.mark.parametrize("flavour", list(flavours.FLAVOURS))
 def test_loader_budget(flavour_runs, flavour):
     """Both loaders stay lazy: no fall-back line, and only the submodules the stacks use run."""
     run = flavour_runs[flavour]
@@ -215,11 +215,11 @@ def test_terraform_loads_the_cdktn_output_offline(flavour_runs, variant, tmp_pat
 
 
 def test_a_bad_flavour_stops_synth_naming_the_setting(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k != toolchain.CONTEXT_VARIABLE}
+    env = {k: v for k, v in os.environ.items() if k != flavours.CONTEXT_VARIABLE}
     result = subprocess.run(
         [sys.executable, "main.py"],
         cwd=PROJECT_DIR,
-        env={**env, toolchain.ENV_VARIABLE: "terraform-cdk", "CDKTF_OUTDIR": str(tmp_path)},
+        env={**env, flavours.ENV_VARIABLE: "terraform-cdk", "CDKTF_OUTDIR": str(tmp_path)},
         capture_output=True,
         text=True,
         timeout=120,
@@ -230,8 +230,8 @@ def test_a_bad_flavour_stops_synth_naming_the_setting(tmp_path):
 
 
 def test_the_default_flavour_is_cdktf():
-    assert toolchain.selected({}).name == "cdktf"
-    assert toolchain.selected({toolchain.ENV_VARIABLE: "cdktn"}).cdk == "cdktn"
+    assert flavours.selected({}).name == "cdktf"
+    assert flavours.selected({flavours.ENV_VARIABLE: "cdktn"}).cdk == "cdktn"
 
 
 def test_without_target_versions_cdktn_refuses_the_write_only_password(tmp_path):
@@ -239,8 +239,8 @@ def test_without_target_versions_cdktn_refuses_the_write_only_password(tmp_path)
     env = {k: v for k, v in os.environ.items() if k not in {"NODE_OPTIONS", "VOTING_ENVIRONMENTS"}}
     env.update(
         {
-            toolchain.ENV_VARIABLE: "cdktn",
-            toolchain.CONTEXT_VARIABLE: "{}",
+            flavours.ENV_VARIABLE: "cdktn",
+            flavours.CONTEXT_VARIABLE: "{}",
             "VOTING_ENVIRONMENTS": "dev",
             "CDKTF_OUTDIR": str(tmp_path),
         }

@@ -7,7 +7,7 @@ import types
 
 import pytest
 
-from infra import lazy_import
+from toolchain import lazy_import
 
 # What the jsii generator writes, cut down: publish, then one import per submodule folder.
 GENERATED = """\
@@ -196,7 +196,7 @@ def test_missing_package_is_an_import_error():
 
 
 def test_real_aws_package_runs_only_the_submodules_the_stack_uses():
-    from infra import providers  # imports the provider packages as a synth does
+    from toolchain import providers  # imports the provider packages as a synth does
 
     if not lazy_import.enabled():
         pytest.fail(f"{lazy_import.ENV_SWITCH} is off, so the lazy loader is not under test")

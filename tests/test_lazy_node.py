@@ -9,8 +9,8 @@ import textwrap
 
 import pytest
 
-from infra import lazy_node
-from infra.project import PROJECT_DIR
+from toolchain import lazy_node
+from toolchain.project import PROJECT_DIR
 
 SUBMODULES = {"thingOne": "thing-one", "thingTwo": "thing-two", "provider": "provider"}
 
@@ -296,7 +296,7 @@ def _configured_environment(env: dict[str, str]) -> dict[str, str | None]:
     script = textwrap.dedent(
         f"""\
         import json, os
-        from infra import lazy_node
+        from toolchain import lazy_node
         for _ in range(2):  # a second call changes nothing
             lazy_node.configure("cdktf_cdktf_provider_aws", "cdktf_cdktf_provider_docker")
         names = ("NODE_OPTIONS", "{lazy_node.PACKAGES_VARIABLE}")
@@ -330,7 +330,7 @@ def test_configure_appends_the_preload_to_the_users_node_options():
 
 
 def test_switched_off_configure_also_idles_a_preload_inherited_from_elsewhere():
-    inherited = lazy_node.require_option("/elsewhere/infra/lazy_require.cjs")
+    inherited = lazy_node.require_option("/elsewhere/toolchain/lazy_require.cjs")
     configured = _configured_environment(
         {
             "NODE_OPTIONS": f"--no-warnings {inherited}",
@@ -342,7 +342,7 @@ def test_switched_off_configure_also_idles_a_preload_inherited_from_elsewhere():
 
 
 def test_configure_after_jsii_started_changes_nothing_and_says_so(monkeypatch, capsys):
-    import infra.providers  # noqa: F401 - loads the jsii assemblies, so node runs
+    import toolchain.providers  # noqa: F401 - loads the jsii assemblies, so node runs
 
     monkeypatch.setenv(lazy_node.ENV_SWITCH, "1")
     monkeypatch.setenv("NODE_OPTIONS", "--no-warnings")

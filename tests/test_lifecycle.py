@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from infra.review.refs import refs_in
-from infra.review.replacement import REPLACEMENT_ARGUMENTS
 from infra.testing import assert_every
+from review.refs import refs_in
+from review.replacement import REPLACEMENT_ARGUMENTS
 from tests.conftest import VARIANTS, variant_settings
 from tests.helpers import Synth
 

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from infra.project import PROJECT_DIR
+from toolchain.project import PROJECT_DIR
 
 
 @pytest.mark.parametrize("command", [["check", "."], ["format", "--check", "."]])

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.project import PROJECT_DIR
+from toolchain.project import PROJECT_DIR
 
 
 def _make(target: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 import redis
 
-from infra.project import CDKTF_JSON, PROJECT_DIR
 from infra.settings import load_all, read_context
 from tests.frontend.support import free_port
+from toolchain.project import CDKTF_JSON, PROJECT_DIR
 
 
 def _session_members(sid: int) -> list[int]:

@@ -98,7 +98,7 @@ def test_a_missing_zone_stops_the_plan_with_its_reason(synth_prod, tmp_path):
     """Terraform evaluates the zone lookup's postcondition: run it on a lookup missing a zone."""
     import json
 
-    from infra import terraform
+    from toolchain import terraform
 
     (zones,) = synth_prod.data["data"]["aws_availability_zones"].values()
     (postcondition,) = zones["lifecycle"]["postcondition"]

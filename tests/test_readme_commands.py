@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from infra.project import PROJECT_DIR
 from tests.test_make_run import Run, _session_members
+from toolchain.project import PROJECT_DIR
 
 README = (PROJECT_DIR / "README.md").read_text(encoding="utf-8")
 QUICK_START = {"make synth", "make test", "make run"}

@@ -3,9 +3,9 @@ it and the README quote."""
 
 import re
 
-from infra import terraform
-from infra.project import PROJECT_DIR
 from tests.test_terraform import PROVIDER_ERROR, _errors
+from toolchain import terraform
+from toolchain.project import PROJECT_DIR
 
 README = (PROJECT_DIR / "README.md").read_text(encoding="utf-8")
 DEPLOY = (PROJECT_DIR / "docs" / "deploy.md").read_text(encoding="utf-8")

@@ -6,10 +6,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from infra import terraform
-from infra.project import FRONTEND_DIR
 from infra.registry import Registry, source_hash
 from tests.helpers import assert_resource
+from toolchain import terraform
+from toolchain.project import FRONTEND_DIR
 
 
 def test_repository_is_immutable_scanned_and_kms_encrypted(synth_dev):
@@ -117,8 +117,8 @@ def test_source_hash_applies_dockerignore_rules(tmp_path):
 
 def _registry(context: Path) -> dict:
     """The Registry construct alone, synthesized for the build context `context`."""
-    from infra.providers import TerraformStack
-    from infra.providers import Testing as CdkTesting
+    from toolchain.providers import TerraformStack
+    from toolchain.providers import Testing as CdkTesting
 
     # Given no folder, cdktf's test app makes one in the system's temp folder and leaves it there.
     with tempfile.TemporaryDirectory(prefix="registry-synth-") as outdir:

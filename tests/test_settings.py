@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from infra.project import PROJECT_DIR
 from infra.settings import SettingsError, load_all, markdown_table, select
+from toolchain.project import PROJECT_DIR
 
 # What prod must say when it keeps local state and has no alarm subscriber yet.
 PROD_OPT_OUTS = {"environments": {"prod": {"local_state": True, "alarms_unsubscribed": True}}}

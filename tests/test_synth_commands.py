@@ -17,15 +17,15 @@ from pathlib import Path
 
 import pytest
 
-from infra import lazy_node, toolchain
-from infra.project import PROJECT_DIR
+from toolchain import flavours, lazy_node
+from toolchain.project import PROJECT_DIR
 
 NOISE = re.compile(r"end-of-life|not supported|ENOTFOUND|checkpoint|warn|deprecat", re.IGNORECASE)
 
 
 def _user_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JSII_", "CDKTF_"))}
-    # Importing infra.providers set these in the test process (the lazy node loader): main.py
+    # Importing toolchain.providers set these in the test process (the lazy node loader): main.py
     # sets them for itself, a user's shell does not hold them.
     for variable in ("NODE_OPTIONS", lazy_node.PACKAGES_VARIABLE):
         env.pop(variable, None)
@@ -71,7 +71,7 @@ def cli_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess[str]]:
     env = _user_env()
     env.pop("CHECKPOINT_DISABLE", None)
     result = subprocess.run(
-        ["npx", toolchain.selected().cli, "synth", "--output", str(outdir)],
+        ["npx", flavours.selected().cli, "synth", "--output", str(outdir)],
         cwd=PROJECT_DIR,
         env=env,
         capture_output=True,
@@ -85,8 +85,8 @@ def cli_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess[str]]:
 def _project_stacks() -> list[str]:
     """The stacks main.py writes: one per environment of the project's cdktf.json, which the
     user may have extended."""
-    from infra.project import CDKTF_JSON
     from infra.settings import load_all, read_context
+    from toolchain.project import CDKTF_JSON
 
     return [s.stack_name for s in load_all(read_context(CDKTF_JSON), environ={}).values()]
 
@@ -97,7 +97,7 @@ def test_main_says_what_it_wrote(main_run):
     manifest = json.loads((outdir / "manifest.json").read_text(encoding="utf-8"))
     assert sorted(manifest["stacks"]) == sorted(stacks)
     lines = result.stdout.splitlines()
-    flavour = toolchain.selected().name
+    flavour = flavours.selected().name
     assert lines[0].startswith(f"Synthesizing {', '.join(stacks)} with {flavour} ")
     assert f"Wrote {len(stacks)} stacks:" in lines
     for name in manifest["stacks"]:

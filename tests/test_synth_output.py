@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from infra.lazy_import import ENV_SWITCH as PYTHON_SWITCH
-from infra.lazy_node import ENV_SWITCH as NODE_SWITCH
-from infra.project import PROJECT_DIR
 from tests.conftest import VARIANTS
 from tests.write_variants import OUT_VARIABLE
+from toolchain.lazy_import import ENV_SWITCH as PYTHON_SWITCH
+from toolchain.lazy_node import ENV_SWITCH as NODE_SWITCH
+from toolchain.project import PROJECT_DIR
 
-SOURCES = ["main.py", "cdktf.json", "infra", "frontend"]
+SOURCES = ["main.py", "cdktf.json", "infra", "toolchain", "frontend"]
 # Loader mode: (Python-side switch, node-side switch).
 LAZY = ("1", "1")
 NODE_EAGER = ("1", "0")

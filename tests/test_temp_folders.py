@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from infra.project import PROJECT_DIR
+from toolchain.project import PROJECT_DIR
 
 
 def test_cdktf_testing_synths_leave_no_outdir_in_the_temp_folder(tmp_path):

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from infra import terraform
-from infra.project import PROJECT_DIR
 from tests.conftest import ODD_OPTION, ODD_TITLE
 from tests.helpers import Synth
+from toolchain import terraform
+from toolchain.project import PROJECT_DIR
 
 PROVIDER_ERROR = "Failed to query available provider packages"
 REGISTRY = ("registry.terraform.io", 443)

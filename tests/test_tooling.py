@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from infra.node import project_node
-from infra.project import PROJECT_DIR
+from toolchain.node import project_node
+from toolchain.project import PROJECT_DIR
 
 WORKFLOWS = sorted((PROJECT_DIR / ".github" / "workflows").glob("*.yml"))
 SHELL_SCRIPTS = [PROJECT_DIR / ".ci" / "run"]

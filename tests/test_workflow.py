@@ -9,9 +9,9 @@ import re
 
 import pytest
 
-from infra import terraform
-from infra.project import PROJECT_DIR
 from tests.conftest import _synth, variant_settings
+from toolchain import terraform
+from toolchain.project import PROJECT_DIR
 
 WORKFLOW = PROJECT_DIR / ".github" / "workflows" / "ci.yml"
 TEXT = WORKFLOW.read_text(encoding="utf-8")

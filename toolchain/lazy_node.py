@@ -2,15 +2,14 @@
 
 jsii runs the provider classes in a node process it starts when Python loads the first jsii
 assembly. There, the entry point of `@cdktf/provider-aws` requires all 2,212 of its submodules
-(about 1.7 s and 450 MB) although a stack uses a few dozen; cdktn's `@cdktn/provider-aws` does
-the same with 2,433. `configure()` appends
-`--require infra/lazy_require.cjs` to `NODE_OPTIONS` (after whatever the user set there) and names
-the provider packages in `LAZY_REQUIRE_PACKAGES`, so the node process jsii starts afterwards
-preloads that hook: it gives those entry points one getter per submodule (see the hook for how,
-and for when it loads a package eagerly). The npm package names are read from each Python
-package's `_jsii/__init__.py`, the module that loads its assembly.
+(about 1.7 s and 450 MB) although a stack uses a few dozen; cdktn's `@cdktn/provider-aws` does the
+same with 2,433. `configure()` appends `--require toolchain/lazy_require.cjs` to `NODE_OPTIONS`
+(after whatever the user set there) and names the provider packages in `LAZY_REQUIRE_PACKAGES`, so
+the node process jsii starts afterwards preloads that hook: it gives those entry points one getter
+per submodule (see the hook for how, and for when it loads a package eagerly). The npm package
+names are read from each Python package's `_jsii/__init__.py`, the module that loads its assembly.
 
-Only a node process started after `configure()` sees the hook, so `infra/providers.py` calls it
+Only a node process started after `configure()` sees the hook, so `toolchain/providers.py` calls it
 before anything loads a jsii assembly. `VOTING_LAZY_NODE_PROVIDERS=0` switches the hook off: then
 `configure()` removes our `--require` and `LAZY_REQUIRE_PACKAGES`, so a hook inherited from a
 parent process (a test or the benchmark starting a synth) is off too.
@@ -24,7 +23,7 @@ import re
 import sys
 from pathlib import Path
 
-from infra import lazy_import
+from toolchain import lazy_import
 
 ENV_SWITCH = "VOTING_LAZY_NODE_PROVIDERS"
 PACKAGES_VARIABLE = "LAZY_REQUIRE_PACKAGES"
@@ -46,7 +45,7 @@ def configure(*packages: str) -> None:
     if enabled() and any(name == "_jsii" or name.endswith("._jsii") for name in sys.modules):
         print(
             "lazy_node: jsii's node process already runs, so its provider modules load eagerly; "
-            "import infra.providers before anything else that loads a jsii assembly",
+            "import toolchain.providers before anything else that loads a jsii assembly",
             file=sys.stderr,
         )
         return

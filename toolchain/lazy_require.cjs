@@ -1,5 +1,5 @@
 // Preloaded into the node process that jsii starts (`NODE_OPTIONS=--require <this file>`, set by
-// infra/lazy_node.py). A prebuilt cdktf provider's entry point is nothing but one line
+// toolchain/lazy_node.py). A prebuilt cdktf provider's entry point is nothing but one line
 // `exports.<name> = require("./<folder>");` per resource and data source: node compiles and runs
 // all 2,212 AWS submodules (about 1.7 s and 450 MB) although a stack uses a few dozen. For the
 // packages named in LAZY_REQUIRE_PACKAGES this hook reads that entry point, and instead of running

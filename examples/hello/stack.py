@@ -22,7 +22,8 @@ from infra.fargate_service import (
 from infra.identity import Identity
 from infra.naming import ReadableStack
 from infra.network import Network
-from infra.providers import (
+from infra.registry import PullThroughCache
+from toolchain.providers import (
     AwsProvider,
     Construct,
     EcsCluster,
@@ -31,7 +32,6 @@ from infra.providers import (
     VpcSecurityGroupEgressRule,
     VpcSecurityGroupIngressRule,
 )
-from infra.registry import PullThroughCache
 
 NAME = "hello-dev"
 REGION = "eu-west-1"

@@ -16,8 +16,8 @@ import redis
 from app.store import VOTES_KEY
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, sync_playwright
 
-from infra.project import PROJECT_DIR
 from tests.frontend.support import RESET_TOKEN, TITLE, Gunicorn, RedisServer
+from toolchain.project import PROJECT_DIR
 
 SCREENSHOTS = PROJECT_DIR / "test-artifacts" / "screenshots"
 # A desktop window, and an iPhone 12-15's CSS width.

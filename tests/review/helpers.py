@@ -13,12 +13,12 @@ REPO = Path(__file__).resolve().parents[2]
 def run_review(
     *args: str | Path, cwd: Path = REPO, path: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run `python -m infra.review` as a user would, capturing its output."""
+    """Run `python -m review` as a user would, capturing its output."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     if path is not None:
         env["PATH"] = path
     return subprocess.run(
-        [sys.executable, "-m", "infra.review", *map(str, args)],
+        [sys.executable, "-m", "review", *map(str, args)],
         cwd=cwd,
         env=env,
         capture_output=True,
@@ -44,10 +44,10 @@ def section(markdown: str, heading: str) -> str:
 
 def report_of(stack: Path | None, plan: Path | None = None) -> str:
     """The Markdown review of a stack file (and plan), produced in-process for speed."""
-    from infra.review.markdown import render
-    from infra.review.plan import load_plan
-    from infra.review.report import plan_notes, review_stack
-    from infra.review.stack import load_stack
+    from review.markdown import render
+    from review.plan import load_plan
+    from review.report import plan_notes, review_stack
+    from review.stack import load_stack
 
     loaded = load_stack(stack) if stack else None
     loaded_plan = load_plan(plan) if plan else None

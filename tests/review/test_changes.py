@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from infra.review.changes import REPLACEMENT_ARGUMENTS, UNKNOWN_TYPE, resource_changes
+from review.changes import REPLACEMENT_ARGUMENTS, UNKNOWN_TYPE, resource_changes
 from tests.conftest import VARIANTS, _synth, variant_settings
 
 

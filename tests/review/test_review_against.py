@@ -1,4 +1,4 @@
-"""`python -m infra.review --against OLD NEW`: what a change replaces and what that costs, flagged
+"""`python -m review --against OLD NEW`: what a change replaces and what that costs, flagged
 loudly for networking and data stores."""
 
 from __future__ import annotations
@@ -138,8 +138,8 @@ def test_make_review_passes_stack_and_against():
             timeout=60,
         ).stdout
 
-    assert dry_run().strip() == ".venv/bin/python -m infra.review voting-app-dev"
+    assert dry_run().strip() == ".venv/bin/python -m review voting-app-dev"
     assert (
         dry_run("STACK=voting-app-prod", "AGAINST=/tmp/old.json").strip()
-        == ".venv/bin/python -m infra.review voting-app-prod --against /tmp/old.json"
+        == ".venv/bin/python -m review voting-app-prod --against /tmp/old.json"
     )

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.review.prices import HOURS_PER_MONTH, PRICES_DATE, REGIONS, VALKEY_NODE_FACTOR
+from review.prices import HOURS_PER_MONTH, PRICES_DATE, REGIONS, VALKEY_NODE_FACTOR
 from tests.conftest import _synth, variant_settings
 from tests.review.helpers import report_of, run_review, section
 
@@ -85,9 +85,9 @@ def test_monthly_cost_of_the_stacks_matches_the_table_arithmetic(synthesized, va
 def test_cost_of_a_small_hand_written_stack(tmp_path):
     """0.5 vCPU / 1 GB × 2 tasks, one NAT with its address, one public NLB in 2 AZs, one
     interface endpoint in 2 AZs, one 2-node Valkey cache, one key, one plain alarm."""
-    from infra.review.cost import estimate_cost
-    from infra.review.sizing import read_sizing
-    from infra.review.stack import load_stack
+    from review.cost import estimate_cost
+    from review.sizing import read_sizing
+    from review.stack import load_stack
 
     data = {
         "provider": {"aws": [{"region": "us-west-2"}]},

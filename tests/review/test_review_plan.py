@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from infra.review.load import ReviewError
-from infra.review.plan import load_plan, parse_plan, summary_line
-from infra.review.report import plan_notes
-from infra.review.stack import load_stack
+from review.load import ReviewError
+from review.plan import load_plan, parse_plan, summary_line
+from review.report import plan_notes
+from review.stack import load_stack
 from tests.review.helpers import report_of, section
 
 

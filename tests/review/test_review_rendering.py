@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from infra.review.concerns import concern_of
-from infra.review.markdown import pretty
+from review.concerns import concern_of
+from review.markdown import pretty
 from tests.conftest import VARIANTS
 from tests.review.helpers import report_of, section
 
@@ -40,8 +40,8 @@ def test_identity_table_shows_no_data_source_addresses(synth_prod, tmp_path):
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_no_resource_of_the_stacks_is_other(synthesized, variant, tmp_path):
-    from infra.review.concerns import by_concern
-    from infra.review.stack import load_stack
+    from review.concerns import by_concern
+    from review.stack import load_stack
 
     groups = by_concern(load_stack(_path(tmp_path, synthesized(variant).data)))
     assert [r.address for r in groups.get("other", [])] == []
@@ -66,9 +66,9 @@ def _svg_size(svg: str) -> tuple[float, float]:
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot not installed")
 @pytest.mark.parametrize("variant", ["synth_prod", "synth_tls", "synth_three_az"])
 def test_diagram_fits_one_screen(synthesized, variant, tmp_path):
-    from infra.review.diagram import to_dot
-    from infra.review.report import review_stack
-    from infra.review.stack import load_stack
+    from review.diagram import to_dot
+    from review.report import review_stack
+    from review.stack import load_stack
 
     review = review_stack(load_stack(_path(tmp_path, synthesized(variant).data)))
     dot = to_dot(review.graph, "t")
@@ -91,9 +91,9 @@ def _restricted(data: dict, cidr: str) -> dict:
 
 
 def test_diagram_shows_the_public_listeners_allowed_sources(synth_prod, tmp_path):
-    from infra.review.diagram import to_mermaid
-    from infra.review.report import review_stack
-    from infra.review.stack import load_stack
+    from review.diagram import to_mermaid
+    from review.report import review_stack
+    from review.stack import load_stack
 
     open_graph = review_stack(load_stack(_path(tmp_path, synth_prod.data))).graph
     assert open_graph.nodes["internet"].label == "Internet"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from infra.review.report import review_stack
-from infra.review.stack import load_stack
+from review.report import review_stack
+from review.stack import load_stack
 from tests.review.helpers import report_of, section
 
 

@@ -1,0 +1,1 @@
+"""The tool-chain that synthesizes the constructs fast: CDK flavour, Node, loaders, Terraform."""
