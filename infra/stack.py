@@ -16,7 +16,7 @@ from infra.naming import ReadableStack
 from infra.network import Network
 from infra.redis import redis_backend
 from infra.registry import PullThroughCache, Registry
-from infra.secrets import PreviousRedisPassword, RedisPassword, ResetToken
+from infra.secrets import PreviousRedisPassword, RedisPassword, ResetToken, VoteTokenKey
 from infra.security import SecurityGroups
 from infra.settings import Settings
 from infra.template import literal
@@ -122,6 +122,9 @@ class VotingStack(ReadableStack):
             if s.redis_password_rotating and s.redis_backend == "fargate"
             else None
         )
+        vote_token_key = VoteTokenKey(
+            self, "vote_token_key", name=name, kms_key_arn=encryption.key_arn
+        )
         reset_token = (
             ResetToken(
                 self,
@@ -169,7 +172,7 @@ class VotingStack(ReadableStack):
             account=encryption.account,
             secret_parameter_arns=[
                 secret.parameter_arn
-                for secret in (password, previous_password, reset_token)
+                for secret in (password, previous_password, vote_token_key, reset_token)
                 if secret is not None
             ],
             kms_key_arn=encryption.key_arn,
@@ -223,6 +226,7 @@ class VotingStack(ReadableStack):
             network=network,
             groups=groups,
             password=password,
+            vote_token_key=vote_token_key,
             reset_token=reset_token,
             identity=identity,
             image_uri=registry.image_uri,

@@ -17,7 +17,7 @@ from infra.fargate_service import (
 from infra.identity import Identity
 from infra.monitoring import WEB_ROLLBACK_ALARMS, alarm_name
 from infra.network import Network
-from infra.secrets import RedisPassword, ResetToken
+from infra.secrets import RedisPassword, ResetToken, VoteTokenKey
 from infra.security import SecurityGroups
 from infra.settings import Settings
 from infra.template import literal
@@ -41,6 +41,7 @@ class WebFrontend(FargateService):
         network: Network,
         groups: SecurityGroups,
         password: RedisPassword,
+        vote_token_key: VoteTokenKey,
         reset_token: ResetToken | None,
         identity: Identity,
         image_uri: str,
@@ -85,7 +86,10 @@ class WebFrontend(FargateService):
                         [f".elb.{s.region}.amazonaws.com", *filter(None, [s.domain_name])]
                     ),
                 },
-                secrets={"REDIS_PWD": password.parameter_arn}
+                secrets={
+                    "REDIS_PWD": password.parameter_arn,
+                    "VOTE_TOKEN_KEY": vote_token_key.parameter_arn,
+                }
                 | ({"RESET_TOKEN": reset_token.parameter_arn} if reset_token else {}),
                 # The image's own HEALTHCHECK script; ECS ignores the Dockerfile's instruction.
                 health_check=["CMD", "python", "/app/healthcheck.py"],

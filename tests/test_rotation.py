@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import shlex
 import subprocess
 import time
@@ -15,7 +16,7 @@ import time
 import pytest
 
 from tests.conftest import _synth, variant_settings
-from tests.frontend.support import free_port
+from tests.frontend.support import Gunicorn, free_port
 
 OLD = "old-password-0123456789"
 NEW = "new-password-9876543210"
@@ -156,5 +157,56 @@ def test_redis_accepts_exactly_the_passwords_of_each_step(
             assert "WRONGPASS" in answer
         assert "WRONGPASS" in _ping(port, "not-a-password-at-all")
     finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _web_secrets(synth, redis_passwords: dict[int, str]) -> dict[str, str]:
+    """The web container's secrets as SSM holds them once this synth is applied.
+
+    A write-only parameter keeps its value until its version changes: the Redis password has
+    the value the operator gave for that version; any other parameter, one value per address
+    and version (Terraform writes it from elsewhere).
+    """
+    (web,) = synth.containers("web_task")
+    values = {}
+    for secret in web["secrets"]:
+        address = re.fullmatch(r"\$\{aws_ssm_parameter\.(\w+)\.arn\}", secret["valueFrom"])[1]
+        parameter = synth.resource("aws_ssm_parameter", address)
+        version = parameter["value_wo_version"]
+        if parameter["value_wo"] == "${var.redis_password}":
+            values[secret["name"]] = redis_passwords[version]
+        else:
+            values[secret["name"]] = f"{address}-version-{version}-".ljust(48, "x")
+    # Where the stack gives no key, the app's own default applies (not the tests' fixed one).
+    values.setdefault("VOTE_TOKEN_KEY", "")
+    return values
+
+
+def test_pages_served_before_a_rotation_still_vote_after_it(synth_dev, rotating_dev, tmp_path):
+    """A page's vote token outlives a password rotation: a reader who loaded the page from a
+    task of the old password votes, after the deploy, on a task of the new one."""
+    process, port = _start_redis(
+        rotating_dev, tmp_path, {"REDIS_PWD": NEW, "REDIS_PWD_PREVIOUS": OLD}
+    )
+    redis = {"REDIS": "127.0.0.1", "REDIS_PORT": str(port)}
+    servers = [
+        Gunicorn(tmp_path / "before.log", redis | _web_secrets(synth_dev, {1: OLD})),
+        Gunicorn(tmp_path / "after.log", redis | _web_secrets(rotating_dev, {2: NEW})),
+    ]
+    try:
+        for server in servers:
+            server.start()
+        before, after = servers
+        status, _, page = before.request("GET", "/", headers={"Host": "vote.test"})
+        assert status == 200
+        token = re.search(rb'name="token" id="token" value="([^"]+)"', page)[1].decode()
+        status, _, body = after.request(
+            "POST", "/api/vote", f"vote=Tabs&token={token}", headers={"Host": "vote.test"}
+        )
+        assert status == 200, body
+    finally:
+        for server in servers:
+            server.stop()
         process.terminate()
         process.wait(timeout=10)
