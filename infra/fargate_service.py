@@ -145,6 +145,9 @@ class Container:
     """Default None: no container health check (the load balancer's still applies)."""
     scratch_paths: Sequence[str] = ("/tmp",)
     """Writable task-local folders; all else is read-only. Default: /tmp."""
+    open_files: int = 65535
+    """The container's open-file limit (soft and hard), stated rather than left to Fargate's
+    default, which has changed over time. Default 65,535, Fargate's documented maximum."""
 
 
 class FargateService(Construct):
@@ -339,6 +342,13 @@ class FargateService(Construct):
             ],
             "mountPoints": mounts,
             "linuxParameters": {"initProcessEnabled": True},
+            "ulimits": [
+                {
+                    "name": "nofile",
+                    "softLimit": container.open_files,
+                    "hardLimit": container.open_files,
+                }
+            ],
             "logConfiguration": {
                 "logDriver": "awslogs",
                 "options": {

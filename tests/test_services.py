@@ -215,3 +215,19 @@ def test_web_app_answers_to_the_nlb_name_and_the_domain(synth_tls):
     (web,) = synth_tls.containers("web_task")
     env = {item["name"]: item["value"] for item in web["environment"]}
     assert env["ALLOWED_HOSTS"] == ".elb.us-west-2.amazonaws.com,vote.example.com"
+
+
+# What each container holds open at most: the web image's gunicorn serves 2 workers x 5,000
+# connections (frontend/gunicorn.conf.py), Redis 10,000 clients by default plus 32 of its own.
+OPEN_FILES_NEEDED = {"web_task": 2 * 5000 + 100, "redis_task": 10_000 + 32}
+
+
+def test_every_container_may_open_the_files_its_connections_need(any_synth):
+    """Fargate's default open-file limit has changed over the years (1,024 soft in older
+    documentation, 65,535 now): the task definition states it rather than depend on it."""
+    for task, needed in OPEN_FILES_NEEDED.items():
+        if task not in any_synth.resources("aws_ecs_task_definition"):
+            continue  # ElastiCache: no Redis task
+        (container,) = any_synth.containers(task)
+        (nofile,) = [u for u in container.get("ulimits", []) if u["name"] == "nofile"]
+        assert nofile["softLimit"] == nofile["hardLimit"] >= needed, (task, nofile)
