@@ -37,7 +37,7 @@ class SecurityGroups(Construct):
         vpc_id: str,
         public_ports: list[int],
         web_port: int,
-        redis_backend: str = "fargate",
+        redis_backend: str | None = "fargate",
         vpc_endpoints: bool = False,
         public_cidrs: Sequence[str] = (ANYWHERE,),
     ) -> None:
@@ -46,13 +46,14 @@ class SecurityGroups(Construct):
         `public_ports` are the web NLB's listener ports, the only ones open to `public_cidrs`
         (default the internet, 0.0.0.0/0).
         `web_port` is the web container's port. `redis_backend` (default "fargate") decides
-        whether Redis is an NLB in front of a task with an EFS volume, or an ElastiCache group.
+        whether Redis is an NLB in front of a task with an EFS volume, or an ElastiCache group;
+        None creates no Redis group at all (an app without Redis).
         `vpc_endpoints` (default False) adds the endpoints' group, 443 from the task groups only.
         """
         super().__init__(scope, id)
-        if redis_backend not in ("fargate", "elasticache"):
+        if redis_backend not in ("fargate", "elasticache", None):
             raise ValueError(
-                f"redis_backend must be 'fargate' or 'elasticache', not {redis_backend!r}"
+                f"redis_backend must be 'fargate', 'elasticache' or None, not {redis_backend!r}"
             )
         self._name, self._vpc_id = name, vpc_id
 
@@ -88,7 +89,7 @@ class SecurityGroups(Construct):
                 self._allow(self.redis_tasks, self.endpoints, HTTPS)
             else:
                 self._egress_anywhere("redis_tasks_https", self.redis_tasks, HTTPS)
-        else:
+        elif redis_backend == "elasticache":
             self.cache = self._group("cache", "ElastiCache: 6379 from web tasks only")
             self._allow(self.web_tasks, self.cache, REDIS)
 

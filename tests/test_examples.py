@@ -38,6 +38,16 @@ def test_the_example_has_readable_addresses_and_no_voting_app_parts(hello):
         assert not [r for r in resources if part in r], part
 
 
+def test_the_example_takes_the_project_security_groups_without_redis(hello):
+    """`SecurityGroups(redis_backend=None)`: the web NLB and task groups and their rules, and no
+    Redis group or rule for an app without Redis."""
+    groups = hello["resource"]["aws_security_group"]
+    assert sorted(groups) == ["security_web_lb", "security_web_tasks"]
+    for kind in ("ingress", "egress"):
+        for name in hello["resource"][f"aws_vpc_security_group_{kind}_rule"]:
+            assert name.startswith("security_web_"), name
+
+
 def test_the_example_keeps_the_secure_defaults(hello):
     assert_every(hello, "aws_ecs_service", {"network_configuration": {"assign_public_ip": False}})
     assert_every(hello, "aws_ecs_task_definition", {"skip_destroy": True})

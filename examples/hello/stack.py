@@ -3,9 +3,10 @@ Public through the account's pull-through cache) in the voting app's network, be
 internet-facing NLB.
 
 What it reuses: `ReadableStack` (readable addresses), `Encryption` (the KMS key), `Network`
-(VPC, subnets per AZ, NAT, flow logs), `PullThroughCache`, `Identity` (execution role and task
-role, no secrets), and `FargateService` with its load balancer. What it leaves out, by not
-building it: Redis, the registry and image build, secrets, alarms and backups.
+(VPC, subnets per AZ, NAT, flow logs), `SecurityGroups` (the NLB's and the tasks', without
+Redis's), `PullThroughCache`, `Identity` (execution role and task role, no secrets), and
+`FargateService` with its load balancer. What it leaves out, by not building it: Redis, the
+registry and image build, secrets, alarms and backups.
 """
 
 from __future__ import annotations
@@ -23,14 +24,12 @@ from infra.identity import Identity
 from infra.naming import ReadableStack
 from infra.network import Network
 from infra.registry import PullThroughCache
+from infra.security import SecurityGroups
 from toolchain.providers import (
     AwsProvider,
     Construct,
     EcsCluster,
-    SecurityGroup,
     TerraformOutput,
-    VpcSecurityGroupEgressRule,
-    VpcSecurityGroupIngressRule,
 )
 
 NAME = "hello-dev"
@@ -63,25 +62,16 @@ class HelloStack(ReadableStack):
             kms_key_arn=encryption.key_arn,
             account=encryption.account,
         )
-        lb_group = self._group("lb", network.vpc.id, "hello load balancer: HTTP from anywhere")
-        task_group = self._group("tasks", network.vpc.id, "hello tasks: 80 from the NLB")
-        VpcSecurityGroupIngressRule(
-            self, "lb_from_internet", security_group_id=lb_group.id, ip_protocol="tcp",
-            from_port=80, to_port=80, cidr_ipv4="0.0.0.0/0",
-        )  # fmt: skip
-        VpcSecurityGroupEgressRule(
-            self, "lb_to_tasks", security_group_id=lb_group.id, ip_protocol="tcp",
-            from_port=PORT, to_port=PORT, referenced_security_group_id=task_group.id,
-        )  # fmt: skip
-        VpcSecurityGroupIngressRule(
-            self, "tasks_from_lb", security_group_id=task_group.id, ip_protocol="tcp",
-            from_port=PORT, to_port=PORT, referenced_security_group_id=lb_group.id,
-        )  # fmt: skip
-        # Image pulls and logs leave through NAT.
-        VpcSecurityGroupEgressRule(
-            self, "tasks_https", security_group_id=task_group.id, ip_protocol="tcp",
-            from_port=443, to_port=443, cidr_ipv4="0.0.0.0/0",
-        )  # fmt: skip
+        groups = SecurityGroups(
+            self,
+            "security",
+            name=NAME,
+            vpc_id=network.vpc.id,
+            public_ports=[80],
+            web_port=PORT,
+            # No Redis: no Redis groups. Image pulls and logs leave through NAT on 443.
+            redis_backend=None,
+        )
 
         images = PullThroughCache(self, "images", name=NAME, account=encryption.account)
         identity = Identity(
@@ -114,7 +104,7 @@ class HelloStack(ReadableStack):
                 kms_key_arn=encryption.key_arn,
             ),
             name=f"{NAME}-web",
-            security_group_id=task_group.id,
+            security_group_id=groups.web_tasks.id,
             task_role_arn=identity.task_roles["web"].arn,
             container=Container(
                 image=images.image_uri(IMAGE),
@@ -128,21 +118,10 @@ class HelloStack(ReadableStack):
             desired_count=2,
             load_balancer=LoadBalancer(
                 subnet_ids=network.public_subnet_ids,
-                security_group_id=lb_group.id,
+                security_group_id=groups.web_lb.id,
                 listeners=[Listener(80)],
                 internal=False,
                 health_check_path="/",
             ),
         )
         TerraformOutput(self, "url", value=f"http://{web.lb.dns_name}")
-
-    def _group(self, id: str, vpc_id: str, description: str) -> SecurityGroup:
-        return SecurityGroup(
-            self,
-            id,
-            name_prefix=f"{NAME}-{id}-",
-            description=description,
-            vpc_id=vpc_id,
-            tags={"Name": f"{NAME}-{id}"},
-            lifecycle={"create_before_destroy": True},
-        )
