@@ -1,7 +1,9 @@
 """Settings: defaults per environment, overrides, and one-line errors naming the setting."""
 
 import dataclasses
+import json
 import os
+import re
 import subprocess
 import sys
 
@@ -190,3 +192,11 @@ def test_staging_is_prod_shaped_but_cheap():
         is False
     )
     assert markdown_table().splitlines()[0] == "| setting | dev | staging | prod | meaning |"
+
+
+def test_the_documented_example_context_loads():
+    """docs/settings.md's cdktf.json example is something a user pastes: it must synthesize."""
+    text = (PROJECT_DIR / "docs" / "settings.md").read_text(encoding="utf-8")
+    (block,) = re.findall(r'```json\n"context": (\{.*?\n\})\n```', text, re.S)
+    environments = load_all(json.loads(block)["voting"], environ={})
+    assert {"dev", "prod", "staging"} <= set(environments)
