@@ -5,8 +5,9 @@ the page's token, then idle time on the kept-alive connection (at random, `--idl
 wrk drives more and more connections against two servers started alike (redis-server with password
 and AOF, gunicorn with each tree's own image config, all pinned to one core, wrk on another): this
 tree's app and a baseline tree (`--baseline`, default `main`, extracted with `git archive`). For
-each level it prints visitors/s, p99 latency and errors (any status other than 2xx/3xx, any socket
-error), then the visitors/s at which p99 passes 200 ms for each and their ratio.
+each level it prints visitors/s, p99 latency, errors (any status other than 2xx/3xx, any socket
+error) and the share of the core gunicorn used, then the visitors/s at which p99 passes 200 ms for
+each and their ratio.
 
     .venv/bin/python bench/browsers.py [--baseline main] [--seconds 10] [--idle-ms 2000]
 
@@ -25,7 +26,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from load import PASSWORD, ROOT, free_port, http_status, pinned, stop, wait_until
+from load import PASSWORD, ROOT, cpu_seconds, free_port, http_status, pinned, stop, wait_until
 
 LUA = ROOT / "bench" / "wrk" / "browser.lua"
 P99_LIMIT_MS = 200
@@ -67,13 +68,18 @@ def start(frontend: Path, redis_port: int, core: int | None, log: object) -> tup
     return port, process
 
 
-def run_wrk(port: int, connections: int, seconds: int, idle_ms: int, core: int | None) -> dict:
-    """One wrk run of `connections` browsers; visitors/s, p99 and errors."""
+def run_wrk(
+    port: int, server: int, connections: int, seconds: int, idle_ms: int, core: int | None
+) -> dict:
+    """One wrk run of `connections` browsers; visitors/s, p99, errors and the CPU share of one
+    core the gunicorn `server` (its pid) and its workers used."""
     command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s",
                "-s", str(LUA), f"http://127.0.0.1:{port}/", "--", str(idle_ms)]  # fmt: skip
+    cpu_before = cpu_seconds([server])
     result = subprocess.run(
         pinned(core, command), capture_output=True, text=True, timeout=seconds + 60
     )
+    cpu_used = cpu_seconds([server]) - cpu_before
     found = re.search(r"^wrk-json (\{.*\})$", result.stdout, re.M)
     if result.returncode != 0 or found is None:
         raise RuntimeError(f"wrk failed:\n{result.stdout}\n{result.stderr}")
@@ -83,15 +89,16 @@ def run_wrk(port: int, connections: int, seconds: int, idle_ms: int, core: int |
         "visitors_per_s": figures["requests"] / 4 / seconds_run,
         "p99_ms": figures["p99_us"] / 1000,
         "errors": figures["status_errors"] + figures["socket_errors"],
+        "cpu_percent": 100 * cpu_used / seconds_run,
     }
 
 
-def capacity(levels: list[dict]) -> float:
-    """Visitors/s of the busiest level whose p99 stays within the limit, without errors."""
-    ok = [
-        lv["visitors_per_s"] for lv in levels if lv["p99_ms"] <= P99_LIMIT_MS and not lv["errors"]
-    ]
-    return max(ok, default=0.0)
+def capacity(levels: list[dict]) -> dict:
+    """The busiest level whose p99 stays within the limit, without errors (zeros if none)."""
+    ok = [lv for lv in levels if lv["p99_ms"] <= P99_LIMIT_MS and not lv["errors"]]
+    return max(
+        ok, key=lambda lv: lv["visitors_per_s"], default={"visitors_per_s": 0.0, "cpu_percent": 0.0}
+    )
 
 
 def main() -> int:
@@ -150,23 +157,30 @@ def main() -> int:
                   f"baseline = {args.baseline}")  # fmt: skip
             print(
                 f"{'connections':>11} {'server':>9} {'visitors/s':>11} {'p99 ms':>8} {'errors':>7}"
+                f" {'cpu %':>6}"
             )
             for number, connections in enumerate(levels):
                 order = (("app", app_port), ("baseline", base_port))
                 # Alternate which goes first, so drift on a shared machine hits both alike.
                 for name, port in order if number % 2 == 0 else order[::-1]:
-                    figures = run_wrk(port, connections, args.seconds, args.idle_ms, client_core)
+                    server = (app if name == "app" else base).pid
+                    figures = run_wrk(
+                        port, server, connections, args.seconds, args.idle_ms, client_core
+                    )
                     results[name].append({"connections": connections, **figures})
                     print(f"{connections:>11} {name:>9} {figures['visitors_per_s']:>11.1f} "
-                          f"{figures['p99_ms']:>8.1f} {figures['errors']:>7}")  # fmt: skip
+                          f"{figures['p99_ms']:>8.1f} {figures['errors']:>7} "
+                          f"{figures['cpu_percent']:>6.0f}")  # fmt: skip
         finally:
             for process in reversed(processes):
                 stop(process)
 
     app_capacity, base_capacity = capacity(results["app"]), capacity(results["baseline"])
-    ratio = app_capacity / base_capacity if base_capacity else float("inf")
+    app_rate, base_rate = app_capacity["visitors_per_s"], base_capacity["visitors_per_s"]
+    ratio = app_rate / base_rate if base_rate else float("inf")
     print(f"visitors/s per core with p99 <= {P99_LIMIT_MS} ms and no error: "
-          f"app {app_capacity:.1f}, baseline {base_capacity:.1f}, ratio {ratio:.2f}")  # fmt: skip
+          f"app {app_rate:.1f} (at {app_capacity['cpu_percent']:.0f} % CPU), "
+          f"baseline {base_rate:.1f}, ratio {ratio:.2f}")  # fmt: skip
     for app_level, base_level in zip(results["app"], results["baseline"], strict=True):
         ratio = app_level["visitors_per_s"] / max(base_level["visitors_per_s"], 1e-9)
         print(f"  {app_level['connections']} connections: visitors/s app / baseline {ratio:.2f}")
