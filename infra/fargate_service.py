@@ -53,6 +53,7 @@ class LoadBalancer:
     health_check_path: str | None = None
     """Default None: a TCP connect check; a path makes it an HTTP check expecting 200."""
     deletion_protection: bool = False
+    """Default False. True: AWS refuses to delete the NLB (prod sets it)."""
     deregistration_delay: int = 30
     """Seconds a draining target keeps its connections (Default 30: short requests only)."""
     preserve_client_ip: bool = False
@@ -69,6 +70,8 @@ class Autoscaling:
     min_count: int
     max_count: int
     cpu_target: int = 60
+    """Default 60: the average CPU (%) the policy keeps, adding tasks above it and removing
+    them below it."""
 
 
 @dataclass(frozen=True)
@@ -121,8 +124,9 @@ class ServiceBase:
     execute_command: bool = False
     """Default False. True allows ECS Exec into the tasks (see `DebugAccess`)."""
     execution_grants: Sequence[TerraformResource] = ()
-    """The execution role's policies: attached by their own resources, so services wait for
-    them explicitly (a task that starts first cannot pull its image or read its secrets)."""
+    """Default none. The execution role's policies: attached by their own resources, so services
+    wait for them explicitly (a task that starts first cannot pull its image or read its
+    secrets)."""
     network_paths: Sequence[TerraformResource] = ()
     """Default none. The routes (NAT) and VPC endpoints the tasks reach AWS through: services
     wait for them on a first apply, or their tasks fail to pull and trip the circuit breaker."""
@@ -179,6 +183,8 @@ class FargateService(Construct):
     ) -> None:
         """Create the service `name`.
 
+        `load_balancer` (default None: no NLB, the tasks take no inbound traffic through one)
+        puts an NLB in front. `efs_volume` (default None) mounts an EFS access point.
         `single_writer` (default False) stops a deployment from ever running two tasks at
         once (min 0 %, max 100 %), for a task that owns files on `efs_volume`. `autoscaling`
         (default None: fixed `desired_count`) lets AWS scale between its bounds. `blue_green`
