@@ -1,5 +1,6 @@
 """Environments and options: prod defaults, S3 state, EFS, ElastiCache, autoscaling and TLS."""
 
+from tests.conftest import variant_settings
 from tests.helpers import assert_resource
 
 
@@ -114,7 +115,7 @@ def test_web_autoscaling_on_cpu(synth_prod):
         {
             "policy_type": "TargetTrackingScaling",
             "target_tracking_scaling_policy_configuration": {
-                "target_value": 60,
+                "target_value": variant_settings("synth_prod").web_cpu_target,
                 "predefined_metric_specification": {
                     "predefined_metric_type": "ECSServiceAverageCPUUtilization"
                 },

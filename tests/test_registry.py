@@ -39,7 +39,7 @@ def test_lifecycle_expires_untagged_beyond_one_and_keeps_last_tagged(synth_dev):
 
 
 def test_docker_provider_logs_in_with_an_ephemeral_ecr_token(synth_dev):
-    assert synth_dev.data["ephemeral"] == {"aws_ecr_authorization_token": {"registry_token": {}}}
+    assert synth_dev.data["ephemeral"]["aws_ecr_authorization_token"] == {"registry_token": {}}
     assert "aws_ecr_authorization_token" not in synth_dev.data.get("data", {})
     (docker,) = synth_dev.data["provider"]["docker"]
     (auth,) = docker["registry_auth"]
