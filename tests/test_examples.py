@@ -86,6 +86,7 @@ def test_the_constructs_install_as_a_package(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     for module in (
         "infra/naming.py",
+        "infra/settings/schema.py",
         "infra/fargate_service.py",
         "infra/testing.py",
         "toolchain/providers.py",
