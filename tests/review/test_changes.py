@@ -263,3 +263,41 @@ def test_moved_block_compares_a_renamed_resource_with_itself():
     new["moved"] = [{"from": "aws_lb_listener.http", "to": "aws_lb_listener.web_80"}]
     changes = {c.address: c.action for c in resource_changes(old, new)}
     assert changes == {"aws_lb.web": "unchanged", "aws_lb_listener.web_80": "unchanged"}
+
+
+# --- rules that start at a provider version -------------------------------------------------
+
+
+def _pinned(stack: dict, aws_version: str) -> dict:
+    """The stack with the aws provider pinned as the synthesized JSON pins it."""
+    provider = {"source": "hashicorp/aws", "version": aws_version}
+    return {**stack, "terraform": {"required_providers": {"aws": provider}}}
+
+
+_ENDPOINT = {
+    "vpc_id": "vpc-1",
+    "service_name": "com.amazonaws.us-west-2.ecr.api",
+    "vpc_endpoint_type": "Interface",
+    "private_dns_enabled": True,
+}
+
+
+def _private_dns_change(aws_version: str):
+    """What turning private DNS off does to an interface endpoint under that aws provider."""
+    old = _pinned(_stack(aws_vpc_endpoint__ecr=_ENDPOINT), aws_version)
+    off = {**_ENDPOINT, "private_dns_enabled": False}
+    new = _pinned(_stack(aws_vpc_endpoint__ecr=off), aws_version)
+    return _by_address(old, new)["aws_vpc_endpoint.ecr"]
+
+
+@pytest.mark.parametrize("aws_version", ["6.28.0", "6.69.1"])
+def test_private_dns_change_replaces_the_endpoint_from_aws_6_28(aws_version):
+    # provider 6.28.0 made aws_vpc_endpoint.private_dns_enabled ForceNew (its CHANGELOG)
+    change = _private_dns_change(aws_version)
+    assert (change.action, change.forcing) == ("replace", ("private_dns_enabled",))
+
+
+@pytest.mark.parametrize("aws_version", ["6.25.0", "6.27.0"])
+def test_private_dns_change_updates_the_endpoint_before_aws_6_28(aws_version):
+    change = _private_dns_change(aws_version)
+    assert (change.action, change.changed) == ("update", ("private_dns_enabled",))
