@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .refs import Ref, is_literal, refs_in
-from .replacement import REPLACEMENT_ARGUMENTS, ReplacementRule
+from .replacement import REPLACEMENT_ARGUMENTS, ReplacementRule, rule_for
 
 __all__ = ["REPLACEMENT_ARGUMENTS", "ResourceChange", "resource_changes"]
 
@@ -51,14 +51,15 @@ def resource_changes(old: dict[str, Any], new: dict[str, Any]) -> list[ResourceC
     forcing: dict[str, list[str]] = {}
     for address in before.keys() & after.keys():
         type_name = address.split(".", 1)[0]
-        rule = REPLACEMENT_ARGUMENTS.get(type_name)
+        # the new stack's pinned provider is the one that plans the change
+        rule = rule_for(type_name, new)
         old_body, new_body = before[address], after[address]
         paths = _differences(old_body, new_body, _ignored(new_body))
         if tags_changed and (rule is None or rule.tagged):
             paths.append("tags_all (provider default_tags)")
         changed[address] = paths
         forcing[address] = _forcing(type_name, rule, paths, old_body, new_body)
-    _propagate(before, after, changed, forcing)
+    _propagate(before, after, changed, forcing, new)
     return sorted(
         [_result(a, changed[a], forcing[a]) for a in changed]
         + [ResourceChange(a, _type(a), "create", (), ()) for a in after.keys() - before.keys()]
@@ -191,6 +192,7 @@ def _propagate(
     after: dict[str, dict[str, Any]],
     changed: dict[str, list[str]],
     forcing: dict[str, list[str]],
+    new: dict[str, Any],
 ) -> None:
     """Carry replacements to the resources that read them, until nothing more changes.
 
@@ -203,7 +205,7 @@ def _propagate(
         grew = False
         for address in changed:
             body = after[address]
-            rule = REPLACEMENT_ARGUMENTS.get(_type(address))
+            rule = rule_for(_type(address), new)
             ignored = _ignored(body)
             for path, value in _leaves(body).items():
                 if _is_ignored(path, ignored):

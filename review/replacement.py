@@ -3,13 +3,20 @@
 Each row lists the arguments the provider's schema marks `ForceNew` (SDKv2) or `RequiresReplace`
 (plugin framework), as the provider documentation page in the row describes them ("Changing this
 forces a new resource to be created"). Paths are dotted and without list indices: `volume` covers
-every argument inside the `volume` blocks. The stacks pin hashicorp/aws 6.25.0 and
-kreuzwerker/docker 3.6.2, so the rows cite those versions' pages.
+every argument inside the `volume` blocks. The rows cite the hashicorp/aws 6.25.0 and
+kreuzwerker/docker 3.6.2 pages: the versions the stacks pin in the default (cdktf) flavour.
+
+The cdktn flavour pins newer providers (aws 6.69.1, docker 4.6.0). A later release that makes an
+argument forcing, or stops it forcing, is a `LaterChange` row in `LATER_CHANGES`, applied by
+`rule_for` only when the stack's pinned provider is at or above that release. Its rows come from
+the provider CHANGELOG entries read in docs/toolchain.md ("AWS provider 6.25 → 6.69").
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
+from typing import Any
 
 _AWS = "https://registry.terraform.io/providers/hashicorp/aws/6.25.0/docs/resources/"
 _DOCKER = "https://registry.terraform.io/providers/kreuzwerker/docker/3.6.2/docs/resources/"
@@ -247,3 +254,79 @@ REPLACEMENT_ARGUMENTS: dict[str, ReplacementRule] = {
         tagged=False,
     ),
 }
+
+
+_AWS_PULL = "https://github.com/hashicorp/terraform-provider-aws/pull/"
+
+
+@dataclass(frozen=True)
+class LaterChange:
+    """An argument whose replacement behaviour changed in a provider release after the pages the
+    table cites."""
+
+    type_name: str
+    path: str
+    since: str
+    """The first provider release with the new behaviour ("6.28.0")."""
+    source: str
+    """The pull request the provider's CHANGELOG entry names."""
+    forces: bool = True
+    """True when the release made the argument force replacement, False when it stopped."""
+
+    @property
+    def provider(self) -> str:
+        """The provider's local name, the prefix of the type (`aws` for aws_vpc_endpoint)."""
+        return self.type_name.split("_", 1)[0]
+
+
+LATER_CHANGES: tuple[LaterChange, ...] = (
+    # 6.28.0, BUG FIXES: "resource/aws_vpc_endpoint: `private_dns_enabled` argument is now marked
+    # as `ForceNew`": turning private DNS on or off makes a new endpoint
+    LaterChange("aws_vpc_endpoint", "private_dns_enabled", "6.28.0", _AWS_PULL + "45679"),
+)
+
+_EXACT = re.compile(r"^\s*=?\s*v?(\d+)\.(\d+)\.(\d+)\s*$")
+
+
+def pinned_version(stack: dict[str, Any], provider: str) -> tuple[int, int, int] | None:
+    """The exact version `terraform.required_providers.<provider>.version` pins ("6.69.1" or
+    "= 6.69.1"), or None when there is none or it is a range, which `terraform init` resolves to
+    a release this offline review cannot know."""
+    providers = (stack.get("terraform") or {}).get("required_providers") or {}
+    entry = providers.get(provider)
+    version = entry.get("version") if isinstance(entry, dict) else None
+    match = _EXACT.match(version) if isinstance(version, str) else None
+    return (int(match[1]), int(match[2]), int(match[3])) if match else None
+
+
+def _version(text: str) -> tuple[int, int, int]:
+    major, minor, patch = (int(part) for part in text.split("."))
+    return major, minor, patch
+
+
+def rule_for(type_name: str, stack: dict[str, Any]) -> ReplacementRule | None:
+    """The type's row, with the `LATER_CHANGES` the stack's pinned provider has.
+
+    With no exact pin every later change applies: an open range lets `terraform init` take the
+    newest release, and reporting a replacement that does not happen is the safer mistake than
+    missing one that does."""
+    rule = REPLACEMENT_ARGUMENTS.get(type_name)
+    if rule is None:
+        return None
+    for change in LATER_CHANGES:
+        if change.type_name != type_name:
+            continue
+        pinned = pinned_version(stack, change.provider)
+        if pinned is None or pinned >= _version(change.since):
+            rule = _with(rule, change.path, change.forces)
+    return rule
+
+
+def _with(rule: ReplacementRule, path: str, forces: bool) -> ReplacementRule:
+    """The rule with `path` forcing replacement (or not). With `all_but`, `forcing` lists the
+    exceptions, so the path leaves that list to force and joins it to stop forcing."""
+    if rule.forces(path) == forces:
+        return rule
+    listed = forces != rule.all_but
+    paths = (*rule.forcing, path) if listed else tuple(p for p in rule.forcing if p != path)
+    return replace(rule, forcing=paths)

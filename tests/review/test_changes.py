@@ -8,7 +8,9 @@ import json
 
 import pytest
 
+from review import replacement
 from review.changes import REPLACEMENT_ARGUMENTS, UNKNOWN_TYPE, resource_changes
+from review.replacement import LaterChange, pinned_version, rule_for
 from tests.conftest import VARIANTS, _synth, variant_settings
 
 
@@ -301,3 +303,37 @@ def test_private_dns_change_replaces_the_endpoint_from_aws_6_28(aws_version):
 def test_private_dns_change_updates_the_endpoint_before_aws_6_28(aws_version):
     change = _private_dns_change(aws_version)
     assert (change.action, change.changed) == ("update", ("private_dns_enabled",))
+
+
+def test_without_an_exact_pin_the_later_rules_apply():
+    # a range lets `terraform init` take the newest release: better a replacement too many
+    for stack in ({}, _pinned({}, ">= 6.0"), _pinned({}, "~> 6.25")):
+        assert pinned_version(stack, "aws") is None
+        assert rule_for("aws_vpc_endpoint", stack).forces("private_dns_enabled")
+    assert pinned_version(_pinned({}, "= 6.69.1"), "aws") == (6, 69, 1)
+
+
+def test_every_later_change_names_a_table_type_after_the_pages_it_cites():
+    for change in replacement.LATER_CHANGES:
+        assert change.type_name in REPLACEMENT_ARGUMENTS, change
+        assert change.provider == "aws" and replacement._version(change.since) > (6, 25, 0)
+        assert change.source.startswith("https://"), change
+
+
+def test_a_later_change_can_also_stop_an_argument_forcing(monkeypatch):
+    monkeypatch.setattr(
+        replacement,
+        "LATER_CHANGES",
+        (
+            LaterChange("aws_subnet", "cidr_block", "6.40.0", "https://x", forces=False),
+            LaterChange("aws_flow_log", "tags", "6.40.0", "https://x"),
+        ),
+    )
+    old, new = _pinned({}, "6.39.0"), _pinned({}, "6.40.0")
+    assert rule_for("aws_subnet", old).forces("cidr_block")
+    assert not rule_for("aws_subnet", new).forces("cidr_block")
+    assert rule_for("aws_subnet", new).forces("vpc_id")
+    # aws_flow_log lists the exceptions (every argument but tags forces): tags leaves that list
+    assert not rule_for("aws_flow_log", old).forces("tags")
+    assert rule_for("aws_flow_log", new).forces("tags")
+    assert not rule_for("aws_flow_log", new).forces("tags_all")
