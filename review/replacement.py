@@ -8,7 +8,8 @@ kreuzwerker/docker 3.6.2 pages: the versions the stacks pin in the default (cdkt
 
 The cdktn flavour pins newer providers (aws 6.69.1, docker 4.6.0). A later release that makes an
 argument forcing, or stops it forcing, is a `LaterChange` row in `LATER_CHANGES`, applied by
-`rule_for` only when the stack's pinned provider is at or above that release. Its rows come from
+`rule_for` when the stack's pinned provider is at or above that release (and, for one that makes
+an argument forcing, when no exact version is pinned). Its rows come from
 the provider CHANGELOG entries read in docs/toolchain.md ("AWS provider 6.25 → 6.69").
 """
 
@@ -256,7 +257,7 @@ REPLACEMENT_ARGUMENTS: dict[str, ReplacementRule] = {
 }
 
 
-_AWS_PULL = "https://github.com/hashicorp/terraform-provider-aws/pull/"
+_AWS_ISSUE = "https://github.com/hashicorp/terraform-provider-aws/issues/"
 
 
 @dataclass(frozen=True)
@@ -269,7 +270,7 @@ class LaterChange:
     since: str
     """The first provider release with the new behaviour ("6.28.0")."""
     source: str
-    """The pull request the provider's CHANGELOG entry names."""
+    """The link the provider's CHANGELOG entry gives."""
     forces: bool = True
     """True when the release made the argument force replacement, False when it stopped."""
 
@@ -282,7 +283,7 @@ class LaterChange:
 LATER_CHANGES: tuple[LaterChange, ...] = (
     # 6.28.0, BUG FIXES: "resource/aws_vpc_endpoint: `private_dns_enabled` argument is now marked
     # as `ForceNew`": turning private DNS on or off makes a new endpoint
-    LaterChange("aws_vpc_endpoint", "private_dns_enabled", "6.28.0", _AWS_PULL + "45679"),
+    LaterChange("aws_vpc_endpoint", "private_dns_enabled", "6.28.0", _AWS_ISSUE + "45679"),
 )
 
 _EXACT = re.compile(r"^\s*=?\s*v?(\d+)\.(\d+)\.(\d+)\s*$")
@@ -307,9 +308,9 @@ def _version(text: str) -> tuple[int, int, int]:
 def rule_for(type_name: str, stack: dict[str, Any]) -> ReplacementRule | None:
     """The type's row, with the `LATER_CHANGES` the stack's pinned provider has.
 
-    With no exact pin every later change applies: an open range lets `terraform init` take the
-    newest release, and reporting a replacement that does not happen is the safer mistake than
-    missing one that does."""
+    With no exact pin only the changes that make an argument forcing apply: an open range lets
+    `terraform init` take the newest release, and reporting a replacement that does not happen is
+    the safer mistake than missing one that does."""
     rule = REPLACEMENT_ARGUMENTS.get(type_name)
     if rule is None:
         return None
@@ -317,7 +318,7 @@ def rule_for(type_name: str, stack: dict[str, Any]) -> ReplacementRule | None:
         if change.type_name != type_name:
             continue
         pinned = pinned_version(stack, change.provider)
-        if pinned is None or pinned >= _version(change.since):
+        if change.forces if pinned is None else pinned >= _version(change.since):
             rule = _with(rule, change.path, change.forces)
     return rule
 

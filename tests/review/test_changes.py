@@ -337,3 +337,5 @@ def test_a_later_change_can_also_stop_an_argument_forcing(monkeypatch):
     assert not rule_for("aws_flow_log", old).forces("tags")
     assert rule_for("aws_flow_log", new).forces("tags")
     assert not rule_for("aws_flow_log", new).forces("tags_all")
+    # with no exact pin a change that stops forcing is not assumed: that would hide a replacement
+    assert rule_for("aws_subnet", _pinned({}, ">= 6.0")).forces("cidr_block")
