@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -50,7 +51,8 @@ def _request(port: int, method: str, path: str, body: str | None = None):
 class Run:
     """A `make run` in a session of its own, as a terminal runs it, with its output in a file."""
 
-    def __init__(self, log: Path) -> None:
+    def __init__(self, log: Path, **settings: str) -> None:
+        """`settings`: VOTING_* variables on top of the project's cdktf.json."""
         self.port = free_port()
         self.log = log
         # make's own variables would tie this make to the one that may be running pytest.
@@ -59,7 +61,7 @@ class Run:
             self.process = subprocess.Popen(
                 ["make", "--no-print-directory", "run"],
                 cwd=PROJECT_DIR,
-                env={**env, "PORT": str(self.port)},
+                env={**env, **settings, "PORT": str(self.port)},
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
@@ -87,6 +89,7 @@ def run(tmp_path) -> Iterator[Run]:
     yield started
     for pid in _session_members(started.process.pid):
         os.kill(pid, signal.SIGKILL)
+    started.process.wait(timeout=60)
 
 
 def test_make_run_serves_votes_and_ctrl_c_stops_both_servers(run):
@@ -107,15 +110,18 @@ def test_make_run_serves_votes_and_ctrl_c_stops_both_servers(run):
     assert results["title"] == dev.app_title
     assert list(results["options"]) == list(dev.vote_options)
     token = re.search(r'name="token" id="token" value="([^"]+)"', page)[1]
-    assert _request(run.port, "POST", "/", f"vote=Spaces&token={token}")[0] == 303
+    chosen = dev.vote_options[-1]
+    vote = urllib.parse.urlencode({"vote": chosen, "token": token})
+    assert _request(run.port, "POST", "/", vote)[0] == 303
     status, body = _request(run.port, "GET", "/api/results")
     assert status == 200
-    assert json.loads(body)["options"] == {"Tabs": 0, "Spaces": 1}
+    counts = json.loads(body)["options"]
+    assert counts == {option: int(option == chosen) for option in dev.vote_options}
     # Reset is on locally, with the operator token make run printed.
     reset_token = re.search(r"Operator token for reset: (\S+)", output)[1]
     assert _request(run.port, "POST", "/", "vote=reset&reset_token=wrong" + "x" * 40)[0] == 403
     assert _request(run.port, "POST", "/", f"vote=reset&reset_token={reset_token}")[0] == 303
-    assert json.loads(_request(run.port, "GET", "/api/results")[1])["options"]["Spaces"] == 0
+    assert json.loads(_request(run.port, "GET", "/api/results")[1])["options"][chosen] == 0
     # The app reaches Redis with a password; without one Redis refuses.
     with redis.Redis(host="127.0.0.1", port=redis_port) as client:
         with pytest.raises(redis.AuthenticationError):

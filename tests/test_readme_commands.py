@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import conftest
 from tests.test_make_run import Run, _session_members
 from toolchain.project import PROJECT_DIR
 
@@ -126,7 +127,13 @@ def test_synth_commands_run_as_written(command, tmp_path):
 def test_curl_examples_answer_as_their_comments_say(tmp_path):
     lines = [c for c in _commands() if _kind(c) == "curl"]
     assert lines[0].startswith("token=$(curl")
-    run = Run(tmp_path / "make-run.log")
+    # The README shows the dev profile's title and options; a user's cdktf.json may change them.
+    dev = conftest._settings("dev")
+    run = Run(
+        tmp_path / "make-run.log",
+        VOTING_DEV__APP_TITLE=dev.app_title,
+        VOTING_DEV__VOTE_OPTIONS=",".join(dev.vote_options),
+    )
     try:
         run.wait_ready()
         script = "\n".join(f"{_bare(line)}\necho '@@end'" for line in lines).replace(
