@@ -89,16 +89,23 @@ _VARIANTS: dict[str, Callable[[], object]] = {
 }
 
 
+def project_settings(cdktf_json=None) -> dict:
+    """The environments of the project's cdktf.json (or `cdktf_json`) as main.py builds them
+    with no VOTING_* variables: what a test that runs main.py, make or the CLI must expect, since
+    the user may have renamed the project or added environments."""
+    from infra.settings import load_all, read_context
+    from toolchain.project import CDKTF_JSON
+
+    return load_all(read_context(cdktf_json or CDKTF_JSON), environ={})
+
+
 def _project_environments() -> dict[str, Callable[[], object]]:
     """The environments of the project's own cdktf.json that no variant above already builds,
     as variants `env_<name>`: the invariant tests (every test over `any_synth`: security,
     lifecycle, Terraform loading, checkov) check them too. Adding an environment to cdktf.json
     is all it takes."""
-    from infra.settings import load_all, read_context
-    from toolchain.project import CDKTF_JSON
-
     built = [variant() for variant in _VARIANTS.values()]
-    environments = load_all(read_context(CDKTF_JSON), environ={})
+    environments = project_settings()
     return {
         f"env_{name.replace('-', '_')}": (lambda settings=settings: settings)
         for name, settings in environments.items()

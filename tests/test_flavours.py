@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from tests.conftest import VARIANTS
+from tests.conftest import VARIANTS, project_settings
 from toolchain import flavours, lazy_node, terraform
 from toolchain.project import PROJECT_DIR
 
@@ -172,7 +172,7 @@ def test_flavours_differ_only_in_version_pins(flavour_runs, variant):
     assert differences(cdktf, cdktn) == {p: v for p, v in ALLOWED.items() if p != METADATA_VERSION}
 
 
-@pytest.mark.parametrize("stack", ["voting-app-dev", "voting-app-prod"])
+@pytest.mark.parametrize("stack", [s.stack_name for s in project_settings().values()])
 def test_main_py_stacks_differ_only_in_versions(flavour_runs, stack):
     cdktf, cdktn = flavour_runs["cdktf"].stacks[stack], flavour_runs["cdktn"].stacks[stack]
     assert differences(cdktf, cdktn) == ALLOWED
@@ -255,4 +255,4 @@ def test_without_target_versions_cdktn_refuses_the_write_only_password(tmp_path)
     )
     assert result.returncode != 0
     assert "requires terraform >=1.11.0" in result.stderr, result.stderr[-3000:]
-    assert not (tmp_path / "stacks" / "voting-app-dev" / "cdk.tf.json").exists()
+    assert not list(tmp_path.glob("stacks/*/cdk.tf.json"))

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 import redis
 
-from infra.settings import load_all, read_context
+from tests.conftest import project_settings
 from tests.frontend.support import free_port
-from toolchain.project import CDKTF_JSON, PROJECT_DIR
+from toolchain.project import PROJECT_DIR
 
 
 def _session_members(sid: int) -> list[int]:
@@ -104,7 +104,7 @@ def test_make_run_serves_votes_and_ctrl_c_stops_both_servers(run):
     assert _request(run.port, "GET", "/readyz")[0] == 200
     page = _request(run.port, "GET", "/")[1].decode()
     # The dev stack's title and options, as a fresh `make deploy` would show them.
-    dev = load_all(read_context(CDKTF_JSON), environ={})["dev"]
+    dev = project_settings()["dev"]
     assert f"<title>{html.escape(dev.app_title)}</title>" in page
     results = json.loads(_request(run.port, "GET", "/api/results")[1])
     assert results["title"] == dev.app_title

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import project_settings
 from toolchain import flavours, lazy_node
 from toolchain.project import PROJECT_DIR
 
@@ -83,12 +84,8 @@ def cli_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess[str]]:
 
 
 def _project_stacks() -> list[str]:
-    """The stacks main.py writes: one per environment of the project's cdktf.json, which the
-    user may have extended."""
-    from infra.settings import load_all, read_context
-    from toolchain.project import CDKTF_JSON
-
-    return [s.stack_name for s in load_all(read_context(CDKTF_JSON), environ={}).values()]
+    """The stacks main.py writes: one per environment of the project's cdktf.json."""
+    return [s.stack_name for s in project_settings().values()]
 
 
 def test_main_says_what_it_wrote(main_run):
@@ -158,7 +155,8 @@ def test_synth_needs_no_terraform(tmp_path):
         timeout=300,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    assert (tmp_path / "stacks" / "voting-app-dev" / "cdk.tf.json").is_file()
+    dev = project_settings()["dev"].stack_name
+    assert (tmp_path / "stacks" / dev / "cdk.tf.json").is_file()
 
 
 @pytest.mark.parametrize("switch", ["VOTING_LAZY_PROVIDERS", "VOTING_LAZY_NODE_PROVIDERS"])

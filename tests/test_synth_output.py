@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.settings import load_all, read_context
-from tests.conftest import VARIANTS
+from tests.conftest import VARIANTS, project_settings
 from tests.write_variants import OUT_VARIABLE
 from toolchain.lazy_import import ENV_SWITCH as PYTHON_SWITCH
 from toolchain.lazy_node import ENV_SWITCH as NODE_SWITCH
@@ -78,14 +77,15 @@ def test_two_clones_at_different_paths_synthesize_identical_bytes(lazy_a, tmp_pa
 
 
 def test_no_absolute_paths_or_timestamps(lazy_a, clone_a):
-    text = lazy_a["stacks/voting-app-dev/cdk.tf.json"].decode()
+    dev = project_settings(clone_a / "cdktf.json")["dev"].stack_name
+    text = lazy_a[f"stacks/{dev}/cdk.tf.json"].decode()
     assert str(clone_a) not in text and str(PROJECT_DIR) not in text
-    assert '"path": "../../../terraform.voting-app-dev.tfstate"' in text
+    assert f'"path": "../../../terraform.{dev}.tfstate"' in text
     assert '"context": "../../../frontend"' in text
 
 
 def test_cdktf_out_is_identical_with_the_node_loader_on_and_off(lazy_a, clone_a):
-    environments = load_all(read_context(clone_a / "cdktf.json"), environ={}).values()
+    environments = project_settings(clone_a / "cdktf.json").values()
     stacks = [f"stacks/{s.stack_name}/cdk.tf.json" for s in environments]
     assert sorted(lazy_a) == sorted(["manifest.json", *stacks])
     assert _synth(clone_a, NODE_EAGER) == lazy_a
