@@ -87,7 +87,7 @@ def test_the_constructs_install_as_a_package(tmp_path):
     for module in (
         "infra/naming.py",
         "infra/settings/schema.py",
-        "infra/fargate_service.py",
+        "infra/fargate_service/service.py",
         "infra/testing.py",
         "toolchain/providers.py",
         # The node loader's hook, which lazy_node puts in NODE_OPTIONS: a file, not a module.
